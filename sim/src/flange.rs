@@ -1,0 +1,188 @@
+//! Breast-shield fit: the nipple swells and lengthens under vacuum inside the shield's tunnel; the
+//! clearance between them sets the tissue volume drawn into the tunnel, the seal leak, a
+//! duct-compression factor (for the milk model) and a comfort score. docs/model.md §8.
+//!
+//! **A documented hypothesis.** No controlled trial of tunnel size against milk output exists
+//! (CALIBRATION F4). Measured anchors: nipple base width 23.4 ± 3.0 mm (F1), about 3 mm wider and
+//! twice as long under suction (F3), a snug fit up to about 4 mm of clearance recommended (F4),
+//! vacuum peaks near 200 mmHg in the painful-nipple group (S2). Everything else (how leak,
+//! compression and pain grow outside the recommended band) is a modelling choice, each a parameter.
+
+use crate::units::{PA_PER_MMHG, mm2_to_m2};
+
+/// Shape of the fit response; defaults in `params::FitParams`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FitModel {
+    pub tunnel_diameter_mm: f64,
+    pub nipple_base_diameter_mm: f64,
+    pub nipple_length_mm: f64,
+    pub swell_max_mm: f64,
+    pub elongation_ratio: f64,
+    pub swell_vacuum_scale_mmhg: f64,
+    pub clearance_max_mm: f64,
+    pub areola_draw_mm_per_mm: f64,
+    pub seal_leak_base_mm2: f64,
+    pub seal_leak_mm2_per_mm: f64,
+    pub seal_leak_cd: f64,
+    pub compression_scale_mm: f64,
+    pub pain_compression_mm: f64,
+    pub pain_excess_mm: f64,
+    pub comfortable_vacuum_mmhg: f64,
+    pub painful_vacuum_span_mmhg: f64,
+}
+
+/// The fit at one vacuum: what the chamber, the leak and (later) the breast model see.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FitState {
+    /// Swelling fraction s(v) in [0, 1), eq. (8.1).
+    pub swell_fraction: f64,
+    /// Nipple base diameter under vacuum, limited by the tunnel, mm.
+    pub nipple_diameter_mm: f64,
+    /// Tunnel minus unconstrained nipple diameter, mm (negative: the tunnel squeezes the nipple).
+    pub clearance_mm: f64,
+    /// Tissue drawn into the tunnel, m³, and its derivative with respect to vacuum, m³/Pa.
+    pub tissue_volume_m3: f64,
+    pub d_tissue_volume_m3_per_pa: f64,
+    /// Discharge coefficient × seal leak area, m².
+    pub seal_leak_cd_area_m2: f64,
+    /// Share of the milk ducts left open by the fit, 1 = unobstructed (8.5).
+    pub duct_openness: f64,
+    /// 1 = comfortable, 0 = maximal pain (8.6).
+    pub comfort: f64,
+}
+
+impl FitModel {
+    /// Tissue volume drawn in at full swelling, m³ (8.3): nipple elongation plus areola drawn into
+    /// an oversized tunnel.
+    pub fn tissue_volume_max_m3(&self) -> f64 {
+        let d_full =
+            (self.nipple_base_diameter_mm + self.swell_max_mm).min(self.tunnel_diameter_mm);
+        let nipple_mm3 = core::f64::consts::FRAC_PI_4
+            * d_full
+            * d_full
+            * self.nipple_length_mm
+            * (self.elongation_ratio - 1.0);
+        let excess = (self.tunnel_diameter_mm
+            - (self.nipple_base_diameter_mm + self.swell_max_mm)
+            - self.clearance_max_mm)
+            .max(0.0);
+        let areola_depth_mm = self.areola_draw_mm_per_mm * excess;
+        let annulus_mm2 = core::f64::consts::FRAC_PI_4
+            * (self.tunnel_diameter_mm.powi(2) - d_full * d_full).max(0.0);
+        (nipple_mm3 + annulus_mm2 * areola_depth_mm) * 1e-9
+    }
+
+    /// Evaluates the fit at a vacuum (mmHg below atmosphere; negative values count as zero).
+    #[inline]
+    pub fn at(&self, vacuum_mmhg: f64, tissue_volume_max_m3: f64) -> FitState {
+        let v = vacuum_mmhg.max(0.0);
+        let decay = (-v / self.swell_vacuum_scale_mmhg).exp();
+        let s = 1.0 - decay; // (8.1)
+        let free_diameter = self.nipple_base_diameter_mm + self.swell_max_mm * s; // (8.2)
+        let clearance = self.tunnel_diameter_mm - free_diameter;
+        let squeeze = (-clearance).max(0.0);
+        let excess = (clearance - self.clearance_max_mm).max(0.0);
+        // (8.3) V_t = V_t,max·s(v); dV_t/dv in m³/Pa.
+        let tissue = tissue_volume_max_m3 * s;
+        let d_tissue = if vacuum_mmhg > 0.0 {
+            tissue_volume_max_m3 * decay / (self.swell_vacuum_scale_mmhg * PA_PER_MMHG)
+        } else {
+            0.0
+        };
+        // (8.4) leak grows with clearance beyond the recommended band (areola folds break the seal).
+        let leak_mm2 = self.seal_leak_base_mm2 + self.seal_leak_mm2_per_mm * excess;
+        // (8.5) ducts squeezed by a tight tunnel, or by areola drawn into a wide one.
+        let drawn = excess * s;
+        let openness = 1.0
+            / (1.0 + (squeeze / self.compression_scale_mm).powi(2))
+            / (1.0 + (drawn / self.compression_scale_mm).powi(2));
+        // (8.6) pain from the fit and from vacuum beyond the mother's comfortable level.
+        let fit_pain = (squeeze / self.pain_compression_mm)
+            .max(drawn / self.pain_excess_mm)
+            .min(1.0);
+        let vacuum_pain =
+            ((v - self.comfortable_vacuum_mmhg) / self.painful_vacuum_span_mmhg).clamp(0.0, 1.0);
+        FitState {
+            swell_fraction: s,
+            nipple_diameter_mm: free_diameter.min(self.tunnel_diameter_mm),
+            clearance_mm: clearance,
+            tissue_volume_m3: tissue,
+            d_tissue_volume_m3_per_pa: d_tissue,
+            seal_leak_cd_area_m2: self.seal_leak_cd * mm2_to_m2(leak_mm2),
+            duct_openness: openness,
+            comfort: (1.0 - fit_pain) * (1.0 - vacuum_pain),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{FitParams, SideParams};
+
+    fn model(tunnel_mm: f64) -> FitModel {
+        let side = SideParams {
+            tunnel_diameter_mm: tunnel_mm,
+            ..SideParams::default()
+        };
+        FitParams::default().model(&side)
+    }
+
+    #[test]
+    fn nipple_widens_about_three_mm_and_doubles_in_length_at_full_suction() {
+        let m = model(30.0);
+        let st = m.at(250.0, m.tissue_volume_max_m3());
+        assert!((st.nipple_diameter_mm - m.nipple_base_diameter_mm - 3.0).abs() < 0.1); // F3
+        assert!(st.swell_fraction > 0.95);
+    }
+
+    #[test]
+    fn recommended_fit_is_comfortable_leak_tight_and_open() {
+        // F1 mean nipple 23.4 mm, +3 mm swelling: a 27 mm tunnel leaves ~0.6 mm at full suction.
+        let m = model(27.0);
+        let st = m.at(150.0, m.tissue_volume_max_m3());
+        assert!(st.comfort > 0.99, "{st:?}");
+        assert!(st.duct_openness > 0.9, "{st:?}");
+        assert!(st.seal_leak_cd_area_m2 <= 1e-8);
+    }
+
+    #[test]
+    fn too_small_and_too_large_tunnels_hurt_and_obstruct() {
+        let good = model(27.0);
+        let g = good.at(150.0, good.tissue_volume_max_m3());
+        for tunnel in [21.0, 36.0] {
+            let m = model(tunnel);
+            let st = m.at(150.0, m.tissue_volume_max_m3());
+            assert!(st.comfort < g.comfort - 0.2, "tunnel {tunnel}: {st:?}");
+            assert!(
+                st.duct_openness < g.duct_openness,
+                "tunnel {tunnel}: {st:?}"
+            );
+        }
+        let wide = model(36.0);
+        assert!(
+            wide.at(150.0, wide.tissue_volume_max_m3())
+                .seal_leak_cd_area_m2
+                > g.seal_leak_cd_area_m2
+        );
+    }
+
+    #[test]
+    fn vacuum_beyond_comfort_hurts() {
+        let m = model(27.0);
+        let vmax = m.tissue_volume_max_m3();
+        assert!(m.at(240.0, vmax).comfort < m.at(150.0, vmax).comfort);
+    }
+
+    #[test]
+    fn tissue_volume_derivative_matches_finite_difference() {
+        let m = model(30.0);
+        let vmax = m.tissue_volume_max_m3();
+        let v = 120.0;
+        let h = 1e-3;
+        let fd = (m.at(v + h, vmax).tissue_volume_m3 - m.at(v - h, vmax).tissue_volume_m3)
+            / (2.0 * h * PA_PER_MMHG);
+        let an = m.at(v, vmax).d_tissue_volume_m3_per_pa;
+        assert!((fd - an).abs() / an < 1e-6);
+    }
+}

@@ -1,0 +1,21 @@
+//! pumprig-sim: the physical plant a breast-pump controller drives — DC motor and diaphragm pump,
+//! collection-kit pneumatics with valves and leaks, breast-shield fit, pressure transducer.
+//!
+//! Pure and deterministic: no I/O, no clocks, no threads. The runner passes the time step in; all
+//! randomness comes from a seed. Equations and sources: `docs/model.md`.
+
+pub mod flange;
+pub mod params;
+pub mod pneumatics;
+pub mod sensors;
+pub mod units;
+
+mod integrator;
+mod plant;
+mod rng;
+
+pub use params::{ParamError, PlantParams};
+pub use plant::{
+    AirLedger, Plant, PlantError, PlantFault, PlantOutputs, ShieldOutputs, Side, StepInput,
+};
+pub use sensors::transducer::SensorFault;

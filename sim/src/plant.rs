@@ -1,0 +1,447 @@
+//! The plant: motor, pump, manifold, tubes, shield chambers, valves, leaks, shield fit and the
+//! vacuum transducer, composed and stepped over one control tick with the actuators held.
+//! docs/model.md §7 gives the step; each part's module gives its physics.
+//!
+//! Seat for the physiology (breast, milk, hormones): each tick, [`ShieldOutputs`] carries what the
+//! breast on that side is exposed to — vacuum at the nipple, duct openness, comfort, tissue drawn
+//! in. The breast and hormone models consume it and will add milk volume to the chamber balance.
+
+use crate::flange::{FitModel, FitState};
+use crate::integrator::{Hub, Spoke, solve_star};
+use crate::params::{ParamError, PlantParams};
+use crate::pneumatics::flow::EdgeFlow;
+use crate::pneumatics::gas::Ambient;
+use crate::pneumatics::motor::DcMotor;
+use crate::pneumatics::orifice::Orifice;
+use crate::pneumatics::pump::DiaphragmPump;
+use crate::pneumatics::tube::Tube;
+use crate::pneumatics::valves::{ReleaseValve, ReliefValve};
+use crate::rng;
+use crate::sensors::transducer::{SensorFault, Transducer};
+use crate::units::{PA_PER_MMHG, circle_area_m2, ml_to_m3, mm2_to_m2, vacuum_mmhg};
+
+/// A breast side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Left = 0,
+    Right = 1,
+}
+
+/// What the actuators do during one step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepInput {
+    /// Motor PWM duty, 0..=1.
+    pub motor_duty: f64,
+    /// Release valve commanded open.
+    pub valve_open: bool,
+    /// Step length, s.
+    pub dt_s: f64,
+}
+
+/// A fault injected into the plant by a scenario event.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PlantFault {
+    /// Adds a leak of this orifice area (mm², discharge coefficient 0.6) to a shield.
+    LeakOnset { side: Side, area_mm2: f64 },
+    /// Sets or clears a transducer fault.
+    Sensor(Option<SensorFault>),
+}
+
+/// The plant could not continue.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum PlantError {
+    #[error("invalid plant parameters: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Params(Vec<ParamError>),
+    #[error(
+        "{quantity} became {value} (non-physical); the parameters or the step are outside the model's range"
+    )]
+    NonPhysical { quantity: &'static str, value: f64 },
+}
+
+/// What one shield's breast is exposed to, and the shield's own state, at the end of a step.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ShieldOutputs {
+    /// Vacuum in the shield chamber, at the nipple, mmHg below atmosphere.
+    pub vacuum_mmhg: f64,
+    pub tissue_volume_ml: f64,
+    pub nipple_diameter_mm: f64,
+    /// Share of milk ducts left open by the fit (1 = unobstructed).
+    pub duct_openness: f64,
+    /// 1 = comfortable, 0 = maximal pain.
+    pub comfort: f64,
+    /// Free-air leak flow into this chamber over the last step (kit, seal, injected), mL/min.
+    pub leak_flow_ml_min: f64,
+}
+
+/// Observable plant state at the end of a step.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PlantOutputs {
+    /// Vacuum in the pump manifold, where the transducer port is, mmHg.
+    pub vacuum_manifold_mmhg: f64,
+    pub shield_count: u8,
+    pub shields: [ShieldOutputs; 2],
+    pub motor_speed_rad_s: f64,
+    pub motor_current_a: f64,
+    /// Mean electrical power drawn by the motor over the last step, W.
+    pub motor_power_w: f64,
+    /// Electrical energy drawn by the motor since the start, J.
+    pub motor_energy_j: f64,
+    /// Release valve opening, 0 closed .. 1 open.
+    pub valve_opening: f64,
+    /// Free-air flows over the last step, mL/min: pumped out, in through the relief valve.
+    pub pump_flow_ml_min: f64,
+    pub relief_flow_ml_min: f64,
+}
+
+/// Cumulative air masses crossing the plant's boundary, kg (for the conservation check).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AirLedger {
+    pub pumped_out_kg: f64,
+    pub valve_in_kg: f64,
+    pub relief_in_kg: f64,
+    pub leak_in_kg: f64,
+}
+
+#[derive(Clone, Debug)]
+struct Chamber {
+    /// Air volume with no tissue drawn in (shield + half the tube), m³.
+    volume_m3: f64,
+    fit: FitModel,
+    tissue_max_m3: f64,
+    /// Cd·A of fixed kit leak plus injected leaks, m² (seal leak comes from the fit).
+    extra_leak_cd_area_m2: f64,
+    mass_kg: f64,
+    pressure_pa: f64,
+    fit_state: FitState,
+    leak_kg_s: f64,
+}
+
+/// The composed plant.
+#[derive(Clone, Debug)]
+pub struct Plant {
+    ambient: Ambient,
+    rt: f64,
+    orifice: Orifice,
+    motor: DcMotor,
+    supply_v: f64,
+    pump: DiaphragmPump,
+    release: ReleaseValve,
+    relief: ReliefValve,
+    tube: Tube,
+    manifold_volume_m3: f64,
+    substeps: u32,
+    speed_rad_s: f64,
+    valve_opening: f64,
+    manifold_mass_kg: f64,
+    manifold_pa: f64,
+    chambers: Vec<Chamber>,
+    transducer: Transducer,
+    ledger: AirLedger,
+    energy_j: f64,
+    last: PlantOutputs,
+}
+
+/// Cd used for leaks injected by scenario events.
+const INJECTED_LEAK_CD: f64 = 0.6;
+
+impl Plant {
+    /// Builds the plant at rest (atmospheric pressure everywhere, motor stopped, valve open).
+    pub fn new(params: &PlantParams, seed: u64) -> Result<Self, PlantError> {
+        let errors = params.validate();
+        if !errors.is_empty() {
+            return Err(PlantError::Params(errors));
+        }
+        let ambient = Ambient {
+            pressure_pa: params.ambient.pressure_kpa * 1e3,
+            temperature_k: params.ambient.temperature_c + 273.15,
+        };
+        let rt = ambient.rt_j_per_kg();
+        let tube_d_m = params.kit.tube_inner_diameter_mm * 1e-3;
+        let tube_volume = Tube::volume_m3(tube_d_m, params.kit.tube_length_m);
+        let shields = usize::from(params.kit.shields);
+        let sides = [&params.left, &params.right];
+        let chambers = sides[..shields]
+            .iter()
+            .map(|side| {
+                let fit = params.fit.model(side);
+                let mut c = Chamber {
+                    volume_m3: ml_to_m3(side.chamber_volume_ml) + 0.5 * tube_volume,
+                    tissue_max_m3: fit.tissue_volume_max_m3(),
+                    fit,
+                    extra_leak_cd_area_m2: INJECTED_LEAK_CD * mm2_to_m2(side.kit_leak_area_mm2),
+                    mass_kg: 0.0,
+                    pressure_pa: ambient.pressure_pa,
+                    fit_state: FitState::default(),
+                    leak_kg_s: 0.0,
+                };
+                c.fit_state = c.fit.at(0.0, c.tissue_max_m3);
+                c.mass_kg = ambient.pressure_pa * (c.volume_m3 - c.fit_state.tissue_volume_m3) / rt;
+                c
+            })
+            .collect();
+        let manifold_volume_m3 =
+            ml_to_m3(params.kit.manifold_volume_ml) + 0.5 * tube_volume * shields as f64;
+        let pump_stroke = ml_to_m3(params.pump.stroke_volume_ml);
+        let mut plant = Self {
+            ambient,
+            rt,
+            orifice: Orifice::new(rt),
+            motor: DcMotor {
+                resistance_ohm: params.motor.resistance_ohm,
+                k_nm_per_a: params.motor.torque_constant_nm_per_a,
+                inertia_kg_m2: params.motor.inertia_g_cm2 * 1e-7,
+                viscous_nm_s: params.motor.viscous_friction_nm_s,
+                coulomb_nm: params.motor.coulomb_friction_nm,
+            },
+            supply_v: params.motor.supply_v,
+            pump: DiaphragmPump {
+                stroke_volume_m3: pump_stroke,
+                clearance_ratio: ml_to_m3(params.pump.dead_volume_ml) / pump_stroke,
+                polytropic_exponent: params.pump.polytropic_exponent,
+            },
+            release: ReleaseValve {
+                full_cd_area_m2: params.release_valve.discharge_coefficient
+                    * circle_area_m2(params.release_valve.orifice_diameter_mm),
+                open_time_s: params.release_valve.open_time_ms * 1e-3,
+                close_time_s: params.release_valve.close_time_ms * 1e-3,
+            },
+            relief: ReliefValve {
+                cracking_vacuum_pa: params.relief_valve.cracking_vacuum_mmhg * PA_PER_MMHG,
+                full_open_vacuum_pa: params.relief_valve.full_open_vacuum_mmhg * PA_PER_MMHG,
+                full_cd_area_m2: params.relief_valve.discharge_coefficient
+                    * mm2_to_m2(params.relief_valve.full_open_area_mm2),
+            },
+            tube: Tube::new(tube_d_m, params.kit.tube_length_m, rt),
+            manifold_volume_m3,
+            substeps: params.integration.substeps_per_tick,
+            speed_rad_s: 0.0,
+            valve_opening: 1.0,
+            manifold_mass_kg: ambient.pressure_pa * manifold_volume_m3 / rt,
+            manifold_pa: ambient.pressure_pa,
+            chambers,
+            transducer: Transducer::new(&params.sensor, rng::stream(seed, "sensor")),
+            ledger: AirLedger::default(),
+            energy_j: 0.0,
+            last: PlantOutputs::default(),
+        };
+        plant.last = plant.observe(0.0, 0.0, 0.0, 0.0, 0.0);
+        Ok(plant)
+    }
+
+    /// Starts with the motor already turning at `speed_rad_s` (a resumed session; analytic tests).
+    pub fn with_motor_speed(mut self, speed_rad_s: f64) -> Self {
+        self.speed_rad_s = speed_rad_s.max(0.0);
+        self.last.motor_speed_rad_s = self.speed_rad_s;
+        self
+    }
+
+    /// Integrates over `input.dt_s` with the actuators held, in `substeps_per_tick` implicit steps.
+    pub fn step(&mut self, input: &StepInput) -> Result<&PlantOutputs, PlantError> {
+        let h = input.dt_s / f64::from(self.substeps);
+        let duty = input.motor_duty.clamp(0.0, 1.0);
+        let atm = self.ambient.pressure_pa;
+        let start = self.ledger;
+        let energy_start = self.energy_j;
+        for _ in 0..self.substeps {
+            // Motor first (its speed is slow next to the manifold), then the pneumatics at the new speed.
+            let load = self.pump.torque_nm(self.manifold_pa, atm);
+            self.speed_rad_s = self
+                .motor
+                .step(self.speed_rad_s, duty, self.supply_v, load, h);
+            self.energy_j += self
+                .motor
+                .electrical(self.speed_rad_s, duty, self.supply_v)
+                .supply_power_w
+                * h;
+            self.valve_opening = self
+                .release
+                .step_opening(self.valve_opening, input.valve_open, h);
+            self.step_pneumatics(h)?;
+        }
+        let dt = input.dt_s;
+        let d = |a: f64, b: f64| self.ambient.free_air_ml_min((a - b) / dt);
+        let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
+        let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
+        let power = (self.energy_j - energy_start) / dt;
+        let current = self
+            .motor
+            .electrical(self.speed_rad_s, duty, self.supply_v)
+            .current_a;
+        self.last = self.observe(pumped, relief, power, current, dt);
+        Ok(&self.last)
+    }
+
+    fn step_pneumatics(&mut self, h: f64) -> Result<(), PlantError> {
+        let atm = self.ambient.pressure_pa;
+        let p_hub = self.manifold_pa;
+        // Hub boundary edges: pump out, release and relief valves in (flows from atmosphere a to hub b).
+        let pump = self.pump.flow(p_hub, atm, self.speed_rad_s, self.rt);
+        let valve = self
+            .orifice
+            .flow(self.release.cd_area_m2(self.valve_opening), atm, p_hub);
+        let relief = self
+            .orifice
+            .flow(self.relief.cd_area_m2(atm - p_hub), atm, p_hub);
+        let hub = Hub {
+            capacitance_kg_per_pa: self.manifold_volume_m3 / self.rt,
+            boundary_kg_s: valve.kg_s + relief.kg_s - pump.kg_s,
+            boundary_d_dp: valve.d_dpb + relief.d_dpb - pump.d_dpa,
+        };
+        let mut spokes = [Spoke::default(); 2];
+        let mut leaks = [EdgeFlow::ZERO; 2];
+        for (k, c) in self.chambers.iter().enumerate() {
+            let leak_area = c.fit_state.seal_leak_cd_area_m2 + c.extra_leak_cd_area_m2;
+            leaks[k] = self.orifice.flow(leak_area, atm, c.pressure_pa);
+            let gas_volume = c.volume_m3 - c.fit_state.tissue_volume_m3;
+            spokes[k] = Spoke {
+                // (7.1) dm/dp = (V_gas + p·dV_t/dv)/(R·T).
+                capacitance_kg_per_pa: (gas_volume
+                    + c.pressure_pa * c.fit_state.d_tissue_volume_m3_per_pa)
+                    / self.rt,
+                boundary_kg_s: leaks[k].kg_s,
+                boundary_d_dp: leaks[k].d_dpb,
+                tube: self.tube.flow(c.pressure_pa, p_hub),
+            };
+        }
+        let n = self.chambers.len();
+        let (dp_hub, dp) = solve_star(&hub, &spokes[..n], h);
+        // (7.4) Transfer each edge's linearised flow: what leaves one node enters the other.
+        let pumped = h * pump.linearised(dp_hub, 0.0).max(0.0);
+        let valve_in = h * valve.linearised(0.0, dp_hub);
+        let relief_in = h * relief.linearised(0.0, dp_hub);
+        let mut hub_mass = self.manifold_mass_kg + valve_in + relief_in - pumped;
+        for (k, c) in self.chambers.iter_mut().enumerate() {
+            let tube = h * spokes[k].tube.linearised(dp[k], dp_hub);
+            let leak = h * leaks[k].linearised(0.0, dp[k]);
+            hub_mass += tube;
+            c.mass_kg += leak - tube;
+            c.leak_kg_s = leak / h;
+            self.ledger.leak_in_kg += leak;
+            Self::settle_chamber(c, atm, self.rt, c.pressure_pa + dp[k])?;
+        }
+        self.manifold_mass_kg = hub_mass;
+        self.manifold_pa = hub_mass * self.rt / self.manifold_volume_m3;
+        self.ledger.pumped_out_kg += pumped;
+        self.ledger.valve_in_kg += valve_in;
+        self.ledger.relief_in_kg += relief_in;
+        if !(self.manifold_pa.is_finite() && self.manifold_pa > 0.0) {
+            return Err(PlantError::NonPhysical {
+                quantity: "manifold pressure (Pa)",
+                value: self.manifold_pa,
+            });
+        }
+        Ok(())
+    }
+
+    /// Finds the chamber pressure that holds its air mass in the gas volume left by the tissue:
+    /// p·(V − V_t(p)) = m·R·T, Newton from the linear prediction (7.5).
+    fn settle_chamber(c: &mut Chamber, atm: f64, rt: f64, guess_pa: f64) -> Result<(), PlantError> {
+        let target = c.mass_kg * rt;
+        let mut p = guess_pa;
+        for _ in 0..8 {
+            c.fit_state = c.fit.at(vacuum_mmhg(atm, p), c.tissue_max_m3);
+            let gas = c.volume_m3 - c.fit_state.tissue_volume_m3;
+            let g = p * gas - target;
+            let dg = gas + p * c.fit_state.d_tissue_volume_m3_per_pa;
+            let step = g / dg;
+            p -= step;
+            if step.abs() < 1e-7 {
+                break;
+            }
+        }
+        if !(p.is_finite() && p > 0.0) {
+            return Err(PlantError::NonPhysical {
+                quantity: "shield chamber pressure (Pa)",
+                value: p,
+            });
+        }
+        c.pressure_pa = p;
+        Ok(())
+    }
+
+    fn observe(
+        &self,
+        pump_ml_min: f64,
+        relief_ml_min: f64,
+        power_w: f64,
+        current_a: f64,
+        _dt: f64,
+    ) -> PlantOutputs {
+        let atm = self.ambient.pressure_pa;
+        let mut shields = [ShieldOutputs::default(); 2];
+        for (k, c) in self.chambers.iter().enumerate() {
+            shields[k] = ShieldOutputs {
+                vacuum_mmhg: vacuum_mmhg(atm, c.pressure_pa),
+                tissue_volume_ml: c.fit_state.tissue_volume_m3 * 1e6,
+                nipple_diameter_mm: c.fit_state.nipple_diameter_mm,
+                duct_openness: c.fit_state.duct_openness,
+                comfort: c.fit_state.comfort,
+                leak_flow_ml_min: self.ambient.free_air_ml_min(c.leak_kg_s),
+            };
+        }
+        PlantOutputs {
+            vacuum_manifold_mmhg: vacuum_mmhg(atm, self.manifold_pa),
+            shield_count: self.chambers.len() as u8,
+            shields,
+            motor_speed_rad_s: self.speed_rad_s,
+            motor_current_a: current_a,
+            motor_power_w: power_w,
+            motor_energy_j: self.energy_j,
+            valve_opening: self.valve_opening,
+            pump_flow_ml_min: pump_ml_min,
+            relief_flow_ml_min: relief_ml_min,
+        }
+    }
+
+    /// Samples the transducer at the manifold: advances its lag over `dt_s` and converts (§9).
+    #[inline]
+    pub fn sample_sensor(&mut self, dt_s: f64) -> u16 {
+        let v = vacuum_mmhg(self.ambient.pressure_pa, self.manifold_pa);
+        self.transducer.sample(v, dt_s)
+    }
+
+    /// Supply voltage as the MCU's divider sees it, mV.
+    pub fn supply_mv(&self) -> u16 {
+        (self.supply_v * 1e3)
+            .round()
+            .clamp(0.0, f64::from(u16::MAX)) as u16
+    }
+
+    pub fn inject(&mut self, fault: PlantFault) {
+        match fault {
+            PlantFault::LeakOnset { side, area_mm2 } => {
+                if let Some(c) = self.chambers.get_mut(side as usize) {
+                    c.extra_leak_cd_area_m2 += INJECTED_LEAK_CD * mm2_to_m2(area_mm2);
+                }
+            }
+            PlantFault::Sensor(f) => self.transducer.inject(f),
+        }
+    }
+
+    pub fn outputs(&self) -> &PlantOutputs {
+        &self.last
+    }
+
+    pub fn shield_count(&self) -> u8 {
+        self.chambers.len() as u8
+    }
+
+    /// Air in the manifold and chambers, kg.
+    pub fn air_mass_kg(&self) -> f64 {
+        self.manifold_mass_kg + self.chambers.iter().map(|c| c.mass_kg).sum::<f64>()
+    }
+
+    /// Air that crossed the boundary since the start.
+    pub fn ledger(&self) -> AirLedger {
+        self.ledger
+    }
+
+    /// Absolute pressures, Pa: manifold, then each chamber (for tests against analytic solutions).
+    pub fn pressures_pa(&self) -> (f64, [f64; 2]) {
+        let mut p = [self.ambient.pressure_pa; 2];
+        for (k, c) in self.chambers.iter().enumerate() {
+            p[k] = c.pressure_pa;
+        }
+        (self.manifold_pa, p)
+    }
+}

@@ -1,0 +1,148 @@
+//! Diaphragm pump: a positive-displacement stage whose dead volume re-expands on each intake
+//! stroke, so the delivered flow falls as the vacuum deepens and reaches zero at the dead-head
+//! vacuum. Polytropic compression and re-expansion; inlet and outlet check valves ideal.
+//! docs/model.md §5.
+//!
+//! Stroke and dead volume are plausible choices (no published figure for breast-pump heads); they
+//! are scenario parameters.
+
+use super::flow::EdgeFlow;
+
+/// Geometry and thermodynamics of the pump head.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DiaphragmPump {
+    /// Swept volume per revolution, m³.
+    pub stroke_volume_m3: f64,
+    /// Dead (clearance) volume over swept volume, ε.
+    pub clearance_ratio: f64,
+    /// Polytropic exponent n of compression and re-expansion (1 = isothermal).
+    pub polytropic_exponent: f64,
+}
+
+impl DiaphragmPump {
+    /// Volumetric efficiency η = 1 − ε·((p_out/p_in)^(1/n) − 1), clamped to [0, 1] (5.1).
+    #[inline]
+    fn efficiency(&self, ratio: f64) -> (f64, f64) {
+        let n = self.polytropic_exponent;
+        let re = if n == 1.0 { ratio } else { ratio.powf(1.0 / n) };
+        let eta = 1.0 - self.clearance_ratio * (re - 1.0);
+        (eta.clamp(0.0, 1.0), re)
+    }
+
+    /// Dead-head inlet pressure, Pa: where η reaches zero, p_out·(ε/(1+ε))^n (5.2).
+    pub fn dead_head_pressure_pa(&self, outlet_pa: f64) -> f64 {
+        let e = self.clearance_ratio;
+        outlet_pa * (e / (1.0 + e)).powf(self.polytropic_exponent)
+    }
+
+    /// Mass flow drawn out of the manifold at inlet pressure `inlet_pa`, exhaust `outlet_pa`,
+    /// shaft speed ω (positive = evacuating), with ∂ṁ/∂p_inlet in `d_dpa` (5.3).
+    #[inline]
+    pub fn flow(
+        &self,
+        inlet_pa: f64,
+        outlet_pa: f64,
+        speed_rad_s: f64,
+        rt_j_per_kg: f64,
+    ) -> EdgeFlow {
+        let swept = self.stroke_volume_m3 * speed_rad_s.max(0.0) / core::f64::consts::TAU;
+        let (eta, re) = self.efficiency((outlet_pa / inlet_pa).max(1.0));
+        let kg_s = inlet_pa / rt_j_per_kg * swept * eta;
+        // d(p·η)/dp = η + ε·(p_out/p)^(1/n)/n while 0 < η < 1.
+        let d_dp = if eta <= 0.0 {
+            0.0
+        } else if eta >= 1.0 {
+            swept / rt_j_per_kg
+        } else {
+            swept * (eta + self.clearance_ratio * re / self.polytropic_exponent) / rt_j_per_kg
+        };
+        EdgeFlow {
+            kg_s,
+            d_dpa: d_dp,
+            d_dpb: 0.0,
+        }
+    }
+
+    /// Shaft torque the gas loads the motor with, N·m: indicated work per revolution of the ideal
+    /// polytropic cycle over 2π (5.4). Independent of speed.
+    #[inline]
+    pub fn torque_nm(&self, inlet_pa: f64, outlet_pa: f64) -> f64 {
+        let ratio = (outlet_pa / inlet_pa).max(1.0);
+        let (eta, _) = self.efficiency(ratio);
+        let n = self.polytropic_exponent;
+        let induced_m3 = eta * self.stroke_volume_m3;
+        let work_j = if (n - 1.0).abs() < 1e-9 {
+            inlet_pa * induced_m3 * ratio.ln()
+        } else {
+            n / (n - 1.0) * inlet_pa * induced_m3 * (ratio.powf((n - 1.0) / n) - 1.0)
+        };
+        work_j / core::f64::consts::TAU
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RT: f64 = 287.058 * 295.15;
+
+    fn pump() -> DiaphragmPump {
+        DiaphragmPump {
+            stroke_volume_m3: 1.2e-6,
+            clearance_ratio: 0.7,
+            polytropic_exponent: 1.0,
+        }
+    }
+
+    #[test]
+    fn flow_falls_with_vacuum_to_zero_at_dead_head() {
+        let p = pump();
+        let atm = 101_325.0;
+        let dead = p.dead_head_pressure_pa(atm);
+        assert!((dead - atm * 0.7 / 1.7).abs() < 1e-6);
+        let mut last = f64::INFINITY;
+        for k in 0..=20 {
+            let pin = atm - (atm - dead) * k as f64 / 20.0;
+            let f = p.flow(pin, atm, 800.0, RT).kg_s;
+            assert!(f <= last + 1e-18, "flow must fall as vacuum deepens");
+            last = f;
+        }
+        assert!(last.abs() < 1e-12, "no flow at dead head: {last}");
+        assert_eq!(p.flow(dead * 0.9, atm, 800.0, RT).kg_s, 0.0);
+    }
+
+    #[test]
+    fn free_flow_is_displacement_times_speed() {
+        let p = pump();
+        let atm = 101_325.0;
+        let f = p.flow(atm, atm, 2.0 * core::f64::consts::PI * 100.0, RT);
+        let expected = atm / RT * 1.2e-6 * 100.0;
+        assert!((f.kg_s - expected).abs() / expected < 1e-12);
+        assert!(
+            p.torque_nm(atm, atm).abs() < 1e-15,
+            "no pressure ratio, no work"
+        );
+        // Isothermal cycle: work per revolution = p_in·η·V_s·ln(p_out/p_in).
+        let pin = 80_000.0;
+        let eta = 1.0 - 0.7 * (atm / pin - 1.0);
+        let w = pin * eta * 1.2e-6 * (atm / pin).ln();
+        assert!((p.torque_nm(pin, atm) * core::f64::consts::TAU - w).abs() < 1e-12);
+    }
+
+    #[test]
+    fn derivative_matches_finite_difference() {
+        for n in [1.0, 1.2] {
+            let p = DiaphragmPump {
+                polytropic_exponent: n,
+                ..pump()
+            };
+            let pin = 80_000.0;
+            let h = 1e-2;
+            let fd = (p.flow(pin + h, 101_325.0, 700.0, RT).kg_s
+                - p.flow(pin - h, 101_325.0, 700.0, RT).kg_s)
+                / (2.0 * h);
+            let an = p.flow(pin, 101_325.0, 700.0, RT).d_dpa;
+            assert!((fd - an).abs() / an < 1e-6, "n = {n}: {fd} vs {an}");
+        }
+    }
+}

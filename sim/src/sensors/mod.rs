@@ -1,0 +1,3 @@
+//! Sensors the firmware reads.
+
+pub mod transducer;
