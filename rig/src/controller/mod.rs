@@ -1,0 +1,115 @@
+//! The firmware boundary: what a pump MCU sees ([`SensorFrame`]) and commands ([`ActuatorFrame`]),
+//! and the [`Controller`] trait every adapter (in-process, C ABI, serial) implements.
+//!
+//! The runner owns the clock; a controller runs exactly one control step per call and never reads
+//! a clock of its own.
+
+mod in_process;
+
+pub use in_process::ReferenceController;
+
+/// Button bits of [`SensorFrame::buttons`]: a bit is set while the button is held down.
+pub mod buttons {
+    pub const POWER: u8 = 1;
+    pub const LEVEL_UP: u8 = 2;
+    pub const LEVEL_DOWN: u8 = 4;
+    pub const LETDOWN: u8 = 8;
+}
+
+/// One control tick's inputs, stamped with the simulated time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SensorFrame {
+    /// Simulated time of this tick, nanoseconds since the start of the run.
+    pub time_ns: u64,
+    /// Raw ADC reading of the vacuum transducer, counts (12-bit: 0..=4095).
+    pub pressure_counts: u16,
+    /// Buttons held down, bit set of [`buttons`].
+    pub buttons: u8,
+    /// Supply voltage, millivolts.
+    pub supply_mv: u16,
+}
+
+/// Controller state as reported by telemetry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControllerState {
+    #[default]
+    Idle,
+    Stimulation,
+    Expression,
+    Fault,
+}
+
+impl ControllerState {
+    /// Stable integer code written to `timeseries.csv` (`controller_state` column).
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Idle => 0,
+            Self::Stimulation => 1,
+            Self::Expression => 2,
+            Self::Fault => 3,
+        }
+    }
+
+    /// True while the pump is running a suction program.
+    pub fn is_running(self) -> bool {
+        matches!(self, Self::Stimulation | Self::Expression)
+    }
+}
+
+/// What the controller reports about itself each tick, for plots and metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Telemetry {
+    pub state: ControllerState,
+    /// Fault name when `state` is `Fault` (e.g. `"sensor_stuck"`), else `""`.
+    pub fault: &'static str,
+    /// Current vacuum set-point, mmHg below atmosphere.
+    pub target_vacuum_mmhg: f64,
+    /// The controller's own reading after its calibration, mmHg below atmosphere.
+    pub measured_vacuum_mmhg: f64,
+}
+
+/// One control tick's outputs.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ActuatorFrame {
+    /// Motor PWM duty, 0.0..=1.0.
+    pub motor_duty: f64,
+    /// Release valve open (vents the kit to atmosphere).
+    pub valve_open: bool,
+    pub telemetry: Telemetry,
+}
+
+/// Who is in the loop, recorded in `record.json`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ControllerIdentity {
+    /// Adapter kind: `in-process`, later `cabi`, `serial`.
+    pub adapter: String,
+    pub name: String,
+    pub version: String,
+    /// Build id or hash identifying the exact firmware build.
+    pub build_id: String,
+}
+
+/// A controller failure (a crashed C firmware, a dead board). Never swallowed: the run fails.
+#[derive(Debug, thiserror::Error)]
+pub enum ControllerError {
+    #[error("controller settings rejected: {0}")]
+    Settings(String),
+    #[error("controller fault at t = {time_s:.3} s: {message}")]
+    Fault { time_s: f64, message: String },
+}
+
+/// Something that takes a [`SensorFrame`] and returns an [`ActuatorFrame`]: one control step.
+pub trait Controller {
+    fn identity(&self) -> ControllerIdentity;
+    fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError>;
+}
+
+impl<C: Controller + ?Sized> Controller for &mut C {
+    fn identity(&self) -> ControllerIdentity {
+        (**self).identity()
+    }
+    fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
+        (**self).step(frame)
+    }
+}

@@ -1,0 +1,119 @@
+//! The `pumprig` command line: a thin layer over the library that maps outcomes to exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use pumprig::exit_code;
+use pumprig::scenario::{self, LoadedScenario};
+use pumprig::session::{self, SessionError};
+
+#[derive(Parser)]
+#[command(
+    name = "pumprig",
+    version,
+    about = "Hardware-in-the-loop simulator and test rig for breast-pump firmware",
+    long_about = "Runs pump firmware in lockstep against a physical model of the pump, kit, shield and \
+breast, and checks the suction it produces.\n\n\
+A scenario file (TOML, see docs/scenarios.md) names the plant, the controller and its settings, a \
+timeline of button presses and faults, and the checks to apply.\n\n\
+Exit codes: 0 every check passed; 1 a check failed or the run hit a fault; 2 bad input or usage \
+(nothing is written).",
+    after_help = "Examples:\n  pumprig run scenarios/quickstart.toml            # writes results/quickstart/\n  \
+pumprig run scenarios/bench-session.toml --out /tmp/bench --seed 7\n  \
+pumprig check scenarios/leak-onset.toml          # validate only"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario: write timeseries.csv, record.json and plots, then report the checks.
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Output directory [default: results/<scenario name>]. Replaced as a whole when the run
+        /// completes; left untouched if it fails.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Seed for the plant's noise, overriding the scenario's `seed`.
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+    },
+    /// Validate a scenario (syntax, keys, units, ranges, checks) without running it.
+    Check {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+fn load(path: &PathBuf) -> Result<LoadedScenario, ExitCode> {
+    scenario::load(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(exit_code::BAD_INPUT as u8)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { scenario } => {
+            let loaded = match load(&scenario) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            if let Err(e) = session::build_controller(&loaded) {
+                eprintln!("error: {}: {e}", scenario.display());
+                return ExitCode::from(exit_code::BAD_INPUT as u8);
+            }
+            let sc = &loaded.scenario;
+            println!(
+                "{}: ok — \"{}\", {} s at {} Hz, {} shield(s), {} event(s), {} check(s)",
+                scenario.display(),
+                sc.name,
+                sc.duration_s,
+                sc.tick_hz,
+                sc.plant.kit.shields,
+                loaded.timeline.len(),
+                sc.checks.len()
+            );
+            ExitCode::from(exit_code::OK as u8)
+        }
+        Command::Run { scenario, out, seed } => {
+            let mut loaded = match load(&scenario) {
+                Ok(l) => l,
+                Err(code) => return code,
+            };
+            if let Some(seed) = seed {
+                loaded = loaded.with_seed(seed);
+            }
+            let out = out.unwrap_or_else(|| PathBuf::from("results").join(&loaded.scenario.name));
+            match session::run_to_dir(&loaded, &out) {
+                Ok(done) => {
+                    for c in &done.metrics.checks {
+                        println!("{} {}", if c.pass { "PASS" } else { "FAIL" }, c.message);
+                    }
+                    let failed = done.metrics.checks.iter().filter(|c| !c.pass).count();
+                    println!(
+                        "{}: {} check(s), {} failed; wrote {}",
+                        loaded.scenario.name,
+                        done.metrics.checks.len(),
+                        failed,
+                        done.dir.display()
+                    );
+                    ExitCode::from(if failed == 0 { exit_code::OK } else { exit_code::FAILED } as u8)
+                }
+                Err(e) => {
+                    let what = match e {
+                        SessionError::Run(_) => "run failed",
+                        SessionError::Io { .. } | SessionError::Plot(_) => "could not write the run",
+                    };
+                    eprintln!("error: {what}: {e}; nothing was written to {}", out.display());
+                    ExitCode::from(exit_code::FAILED as u8)
+                }
+            }
+        }
+    }
+}

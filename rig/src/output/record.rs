@@ -1,0 +1,62 @@
+//! `record.json`: everything needed to know what ran and what came out — the resolved scenario
+//! (every parameter, defaults filled in), seed, controller identity, metrics and check outcomes.
+//! No wall-clock timestamps, so the same inputs give a byte-identical record.
+
+use serde::Serialize;
+
+use crate::controller::ControllerIdentity;
+use crate::metrics::{CheckOutcome, MetricsReport};
+use crate::scenario::{LoadedScenario, Scenario};
+
+#[derive(Serialize)]
+pub struct RunRecord<'a> {
+    pub pumprig_version: &'static str,
+    pub scenario_file: String,
+    /// Hash of the scenario file's text, to tell edited scenarios apart.
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub controller: ControllerIdentity,
+    pub simulated_s: f64,
+    pub ticks: u64,
+    pub tick_ns: u64,
+    pub passed: bool,
+    pub checks: &'a [CheckOutcome],
+    pub metrics: &'a std::collections::BTreeMap<String, f64>,
+    pub outputs: Vec<&'static str>,
+    /// The scenario as run: every plant parameter and controller setting, defaults resolved.
+    pub resolved: &'a Scenario,
+}
+
+impl<'a> RunRecord<'a> {
+    pub fn new(
+        loaded: &'a LoadedScenario,
+        controller: ControllerIdentity,
+        metrics: &'a MetricsReport,
+        ticks: u64,
+        tick_ns: u64,
+        outputs: Vec<&'static str>,
+    ) -> Self {
+        Self {
+            pumprig_version: env!("CARGO_PKG_VERSION"),
+            scenario_file: loaded.path.display().to_string(),
+            scenario_hash: loaded.source_hash(),
+            seed: loaded.scenario.seed,
+            controller,
+            simulated_s: ticks as f64 * tick_ns as f64 * 1e-9,
+            ticks,
+            tick_ns,
+            passed: metrics.checks.iter().all(|c| c.pass),
+            checks: &metrics.checks,
+            metrics: &metrics.summary,
+            outputs,
+            resolved: &loaded.scenario,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Result<String> {
+        serde_json::to_string_pretty(self).map(|mut s| {
+            s.push('\n');
+            s
+        })
+    }
+}

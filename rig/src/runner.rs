@@ -1,0 +1,148 @@
+//! The lockstep runner: one clock in integer nanoseconds, one loop. Each control tick:
+//! sample the sensor, run one controller step, apply the scenario events due, integrate the plant
+//! over the tick with the actuators held, and let the metrics and the recorder see the tick.
+//! Nothing here reads a wall clock; results are identical whatever the machine or its load.
+
+use pumprig_sim::{Plant, PlantError, PlantOutputs, StepInput};
+
+use crate::controller::{ActuatorFrame, Controller, ControllerError, SensorFrame, buttons};
+use crate::metrics::{MetricsEngine, MetricsReport, TickView};
+use crate::scenario::{EventAction, LoadedScenario};
+
+/// One decimated row of the run, as `timeseries.csv` writes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sample {
+    pub time_ns: u64,
+    pub actuators: ActuatorFrame,
+    pub sensor_counts: u16,
+    pub plant: PlantOutputs,
+}
+
+/// Receives the decimated rows while the run streams (a CSV writer, a buffer in tests, nothing).
+pub trait SampleSink {
+    fn record(&mut self, sample: &Sample) -> std::io::Result<()>;
+}
+
+/// A sink that drops every row (benchmarks of the loop alone).
+pub struct NoSink;
+
+impl SampleSink for NoSink {
+    #[inline]
+    fn record(&mut self, _: &Sample) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl SampleSink for Vec<Sample> {
+    fn record(&mut self, sample: &Sample) -> std::io::Result<()> {
+        self.push(*sample);
+        Ok(())
+    }
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("plant fault at t = {time_s:.3} s: {source}")]
+    Plant { time_s: f64, source: PlantError },
+    #[error(transparent)]
+    Controller(#[from] ControllerError),
+    #[error("writing samples at t = {time_s:.3} s: {source}")]
+    Output { time_s: f64, source: std::io::Error },
+}
+
+/// What a completed run produced besides its samples.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub metrics: MetricsReport,
+    pub ticks: u64,
+    pub tick_ns: u64,
+}
+
+/// Control tick length, ns, for a tick rate (the scenario guarantees it divides 1 s exactly or
+/// close enough: 1 kHz -> 1,000,000 ns).
+pub fn tick_ns(tick_hz: u32) -> u64 {
+    1_000_000_000 / u64::from(tick_hz)
+}
+
+/// Runs a loaded scenario against a controller, streaming decimated samples into `sink`.
+pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
+    loaded: &LoadedScenario,
+    controller: &mut C,
+    sink: &mut S,
+) -> Result<RunOutcome, RunError> {
+    let sc = &loaded.scenario;
+    let tick = tick_ns(sc.tick_hz);
+    let dt_s = tick as f64 * 1e-9;
+    let ticks = (sc.duration_s * f64::from(sc.tick_hz)).round() as u64;
+    let decimation = (f64::from(sc.tick_hz) / sc.output.sample_rate_hz).round().max(1.0) as u64;
+    let mut plant = Plant::new(&sc.plant, sc.seed).map_err(|source| RunError::Plant { time_s: 0.0, source })?;
+    let shields = plant.shield_count();
+    let mut metrics = MetricsEngine::new(&sc.checks, shields, tick)
+        .expect("checks are validated when the scenario is loaded");
+    let supply_mv = plant.supply_mv();
+    let timeline = &loaded.timeline;
+    let mut next_event = 0usize;
+    // Buttons held down: (bits, released at ns). A handful at most.
+    let mut held: Vec<(u8, u64)> = Vec::new();
+
+    for k in 0..ticks {
+        let now = k * tick;
+        held.retain(|&(_, until)| until > now);
+        let buttons_down = held.iter().fold(0u8, |acc, &(bits, _)| acc | bits);
+        // 1. Sensor.
+        let counts = plant.sample_sensor(dt_s);
+        let frame = SensorFrame { time_ns: now, pressure_counts: counts, buttons: buttons_down, supply_mv };
+        // 2. One control step.
+        let act = controller.step(&frame)?;
+        // 3. Events due now.
+        let mut stop_commanded = false;
+        let mut fault_injected = false;
+        while let Some(ev) = timeline.get(next_event).filter(|e| e.at_ns <= now) {
+            match ev.action {
+                EventAction::Press { buttons: bits, hold_ns } => {
+                    if bits & buttons::POWER != 0 && act.telemetry.state.is_running() {
+                        stop_commanded = true;
+                    }
+                    held.push((bits, now + hold_ns));
+                }
+                EventAction::Plant(fault) => {
+                    plant.inject(fault);
+                    fault_injected = true;
+                }
+            }
+            next_event += 1;
+        }
+        // 5 (before 4). Metrics and recorder see the state at `now` with this tick's decision.
+        let out = *plant.outputs();
+        metrics.observe(&tick_view(now, &act, &out, stop_commanded, fault_injected));
+        if k % decimation == 0 {
+            sink.record(&Sample { time_ns: now, actuators: act, sensor_counts: counts, plant: out })
+                .map_err(|source| RunError::Output { time_s: now as f64 * 1e-9, source })?;
+        }
+        // 4. Plant over the tick with the actuators held.
+        plant
+            .step(&StepInput { motor_duty: act.motor_duty, valve_open: act.valve_open, dt_s })
+            .map_err(|source| RunError::Plant { time_s: (now + tick) as f64 * 1e-9, source })?;
+    }
+    Ok(RunOutcome { metrics: metrics.finish(), ticks, tick_ns: tick })
+}
+
+#[inline]
+fn tick_view(now: u64, act: &ActuatorFrame, out: &PlantOutputs, stop: bool, fault: bool) -> TickView {
+    TickView {
+        time_ns: now,
+        vacuum_sensor_port_mmhg: out.vacuum_manifold_mmhg,
+        vacuum_nipple_mmhg: [out.shields[0].vacuum_mmhg, out.shields[1].vacuum_mmhg],
+        shields: out.shield_count,
+        target_vacuum_mmhg: act.telemetry.target_vacuum_mmhg,
+        running: act.telemetry.state.is_running(),
+        faulted: act.telemetry.state == crate::controller::ControllerState::Fault,
+        motor_duty: act.motor_duty,
+        motor_power_w: out.motor_power_w,
+        valve_open: act.valve_open,
+        leak_flow_ml_min: out.shields[..usize::from(out.shield_count)].iter().map(|s| s.leak_flow_ml_min).sum(),
+        stop_commanded: stop,
+        fault_injected: fault,
+    }
+}
