@@ -16,15 +16,23 @@ impl ReleaseValve {
     /// Opening fraction (0 closed .. 1 open) after `dt_s` of holding the command.
     #[inline]
     pub fn step_opening(&self, opening: f64, open_cmd: bool, dt_s: f64) -> f64 {
-        let (target, tau) = if open_cmd {
-            (1.0, self.open_time_s)
+        self.step_opening_with(opening, open_cmd, self.decays(dt_s))
+    }
+
+    /// exp(−dt/τ) for opening and closing: constant for a fixed step, so callers cache it.
+    pub fn decays(&self, dt_s: f64) -> (f64, f64) {
+        let decay = |tau: f64| if tau > 0.0 { (-dt_s / tau).exp() } else { 0.0 };
+        (decay(self.open_time_s), decay(self.close_time_s))
+    }
+
+    /// As `step_opening`, with the decays of `decays(dt)` precomputed.
+    #[inline]
+    pub fn step_opening_with(&self, opening: f64, open_cmd: bool, decays: (f64, f64)) -> f64 {
+        if open_cmd {
+            1.0 + (opening - 1.0) * decays.0
         } else {
-            (0.0, self.close_time_s)
-        };
-        if tau <= 0.0 {
-            return target;
+            opening * decays.1
         }
-        target + (opening - target) * (-dt_s / tau).exp()
     }
 
     #[inline]

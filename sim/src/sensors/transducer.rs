@@ -28,6 +28,8 @@ pub struct Transducer {
     counts_per_v: f64,
     full_scale_counts: f64,
     lagged_vacuum_mmhg: f64,
+    /// (dt, 1 − exp(−dt/τ)) of the last sample: the tick is fixed, so this is computed once.
+    lag_alpha: (f64, f64),
     last_counts: u16,
     fault: Option<SensorFault>,
     rng: ChaCha8Rng,
@@ -44,6 +46,7 @@ impl Transducer {
             counts_per_v: (full_scale + 1.0) / p.adc_reference_v,
             full_scale_counts: full_scale,
             lagged_vacuum_mmhg: 0.0,
+            lag_alpha: (f64::NAN, 0.0),
             last_counts: 0,
             fault: None,
             rng,
@@ -53,11 +56,15 @@ impl Transducer {
     /// Advances the lag over `dt_s` toward the true vacuum and converts once (9.1)–(9.3).
     #[inline]
     pub fn sample(&mut self, true_vacuum_mmhg: f64, dt_s: f64) -> u16 {
-        let alpha = if self.lag_s > 0.0 {
-            1.0 - (-dt_s / self.lag_s).exp()
-        } else {
-            1.0
-        };
+        if self.lag_alpha.0 != dt_s {
+            let alpha = if self.lag_s > 0.0 {
+                1.0 - (-dt_s / self.lag_s).exp()
+            } else {
+                1.0
+            };
+            self.lag_alpha = (dt_s, alpha);
+        }
+        let alpha = self.lag_alpha.1;
         self.lagged_vacuum_mmhg += alpha * (true_vacuum_mmhg - self.lagged_vacuum_mmhg);
         // The noise stream advances every sample whatever the fault, so a fault does not shift
         // the noise of everything after it.
