@@ -1,0 +1,83 @@
+//! Plots of a run for design review: vacuum at the sensor port and the nipples against the
+//! target (`vacuum`), motor, valve and controller state (`actuators`), and a few pump cycles up
+//! close (`zoom`), each as PNG and SVG with the same content.
+//!
+//! Text uses DejaVu Sans embedded in the binary, so plotting needs no system fonts. Long series
+//! are reduced to a min/max envelope per pixel column before drawing, so peaks survive and a
+//! 20-minute run at 100 Hz draws in milliseconds. Output is byte-for-byte deterministic.
+
+mod actuators;
+mod curves;
+mod envelope;
+mod error;
+mod figure;
+mod font;
+mod levels;
+mod pen;
+mod series;
+mod style;
+mod vacuum;
+mod valve;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+pub use error::PlotError;
+pub use series::TimeSeries;
+
+use actuators::ActuatorsFigure;
+use curves::Curves;
+use figure::render;
+use vacuum::{VacuumFigure, ZoomFigure};
+
+/// What the plots say about the run besides its curves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlotMeta {
+    /// Scenario name, shown in every title.
+    pub title: String,
+    /// Controller identity, e.g. `"pumprig-reference 0.1.0"`, shown under every title.
+    pub controller: String,
+    /// Time window of `zoom` in seconds (a few pump cycles); clipped to the run.
+    pub zoom_window_s: (f64, f64),
+}
+
+/// Writes `vacuum`, `actuators` and `zoom` as `.png` (1600x900, white) and `.svg` into `dir`,
+/// which must exist; returns the paths written, PNG before SVG for each figure.
+///
+/// Columns are looked up by name (see `timeseries.csv`); `vacuum_right_nipple_mmhg` is optional,
+/// every other column drawn is required and its absence is reported, naming the column, before
+/// anything is written.
+pub fn write_plots(
+    series: &TimeSeries,
+    meta: &PlotMeta,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
+    font::ensure_registered()?;
+    let curves = Curves::new(series)?;
+    let zoom_window_s = curves.clip(meta.zoom_window_s)?;
+
+    let mut written = Vec::with_capacity(6);
+    let vacuum = VacuumFigure {
+        curves: &curves,
+        meta,
+        zoom_window_s,
+    };
+    written.extend(render(&vacuum, dir, "vacuum")?);
+    written.extend(render(
+        &ActuatorsFigure {
+            curves: &curves,
+            meta,
+        },
+        dir,
+        "actuators",
+    )?);
+    let zoom = ZoomFigure {
+        curves: &curves,
+        meta,
+        window_s: zoom_window_s,
+    };
+    written.extend(render(&zoom, dir, "zoom")?);
+    Ok(written)
+}
