@@ -31,20 +31,26 @@ pub struct FitModel {
     pub painful_vacuum_span_mmhg: f64,
 }
 
-/// The fit at one vacuum: what the chamber, the leak and (later) the breast model see.
+/// What the pneumatics need from the fit at one vacuum (evaluated every step).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct FitState {
+pub struct FitMechanics {
     /// Swelling fraction s(v) in [0, 1), eq. (8.1).
     pub swell_fraction: f64,
-    /// Nipple base diameter under vacuum, limited by the tunnel, mm.
+    /// Tissue drawn into the tunnel, m³, and its derivative with respect to vacuum, m³/Pa (8.3).
+    pub tissue_volume_m3: f64,
+    pub d_tissue_volume_m3_per_pa: f64,
+    /// Discharge coefficient × seal leak area, m² (8.4).
+    pub seal_leak_cd_area_m2: f64,
+}
+
+/// What the breast is exposed to at one vacuum (evaluated once per tick, for outputs and the
+/// physiology).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct FitExposure {
+    /// Nipple base diameter under vacuum, limited by the tunnel, mm (8.2).
     pub nipple_diameter_mm: f64,
     /// Tunnel minus unconstrained nipple diameter, mm (negative: the tunnel squeezes the nipple).
     pub clearance_mm: f64,
-    /// Tissue drawn into the tunnel, m³, and its derivative with respect to vacuum, m³/Pa.
-    pub tissue_volume_m3: f64,
-    pub d_tissue_volume_m3_per_pa: f64,
-    /// Discharge coefficient × seal leak area, m².
-    pub seal_leak_cd_area_m2: f64,
     /// Share of the milk ducts left open by the fit, 1 = unobstructed (8.5).
     pub duct_openness: f64,
     /// 1 = comfortable, 0 = maximal pain (8.6).
@@ -72,27 +78,46 @@ impl FitModel {
         (nipple_mm3 + annulus_mm2 * areola_depth_mm) * 1e-9
     }
 
-    /// Evaluates the fit at a vacuum (mmHg below atmosphere; negative values count as zero).
+    /// Swelling fraction and the decay term exp(−v/v_s) (8.1).
     #[inline]
-    pub fn at(&self, vacuum_mmhg: f64, tissue_volume_max_m3: f64) -> FitState {
-        let v = vacuum_mmhg.max(0.0);
-        let decay = (-v / self.swell_vacuum_scale_mmhg).exp();
-        let s = 1.0 - decay; // (8.1)
-        let free_diameter = self.nipple_base_diameter_mm + self.swell_max_mm * s; // (8.2)
-        let clearance = self.tunnel_diameter_mm - free_diameter;
-        let squeeze = (-clearance).max(0.0);
-        let excess = (clearance - self.clearance_max_mm).max(0.0);
-        // (8.3) V_t = V_t,max·s(v); dV_t/dv in m³/Pa.
-        let tissue = tissue_volume_max_m3 * s;
+    fn swelling(&self, vacuum_mmhg: f64) -> (f64, f64) {
+        let decay = (-vacuum_mmhg.max(0.0) / self.swell_vacuum_scale_mmhg).exp();
+        (1.0 - decay, decay)
+    }
+
+    /// Clearance beyond the recommended band, mm, at swelling fraction `s` (8.2).
+    #[inline]
+    fn clearance_mm(&self, s: f64) -> f64 {
+        self.tunnel_diameter_mm - (self.nipple_base_diameter_mm + self.swell_max_mm * s)
+    }
+
+    /// Tissue volume and seal leak at a vacuum (mmHg below atmosphere; negative counts as zero).
+    #[inline]
+    pub fn mechanics(&self, vacuum_mmhg: f64, tissue_volume_max_m3: f64) -> FitMechanics {
+        let (s, decay) = self.swelling(vacuum_mmhg);
+        let excess = (self.clearance_mm(s) - self.clearance_max_mm).max(0.0);
         let d_tissue = if vacuum_mmhg > 0.0 {
             tissue_volume_max_m3 * decay / (self.swell_vacuum_scale_mmhg * PA_PER_MMHG)
         } else {
             0.0
         };
-        // (8.4) leak grows with clearance beyond the recommended band (areola folds break the seal).
-        let leak_mm2 = self.seal_leak_base_mm2 + self.seal_leak_mm2_per_mm * excess;
+        FitMechanics {
+            swell_fraction: s,
+            tissue_volume_m3: tissue_volume_max_m3 * s,
+            d_tissue_volume_m3_per_pa: d_tissue,
+            seal_leak_cd_area_m2: self.seal_leak_cd
+                * mm2_to_m2(self.seal_leak_base_mm2 + self.seal_leak_mm2_per_mm * excess),
+        }
+    }
+
+    /// Duct openness and comfort at a vacuum.
+    pub fn exposure(&self, vacuum_mmhg: f64) -> FitExposure {
+        let v = vacuum_mmhg.max(0.0);
+        let (s, _) = self.swelling(v);
+        let clearance = self.clearance_mm(s);
+        let squeeze = (-clearance).max(0.0);
+        let drawn = (clearance - self.clearance_max_mm).max(0.0) * s;
         // (8.5) ducts squeezed by a tight tunnel, or by areola drawn into a wide one.
-        let drawn = excess * s;
         let openness = 1.0
             / (1.0 + (squeeze / self.compression_scale_mm).powi(2))
             / (1.0 + (drawn / self.compression_scale_mm).powi(2));
@@ -102,13 +127,10 @@ impl FitModel {
             .min(1.0);
         let vacuum_pain =
             ((v - self.comfortable_vacuum_mmhg) / self.painful_vacuum_span_mmhg).clamp(0.0, 1.0);
-        FitState {
-            swell_fraction: s,
-            nipple_diameter_mm: free_diameter.min(self.tunnel_diameter_mm),
+        FitExposure {
+            nipple_diameter_mm: (self.nipple_base_diameter_mm + self.swell_max_mm * s)
+                .min(self.tunnel_diameter_mm),
             clearance_mm: clearance,
-            tissue_volume_m3: tissue,
-            d_tissue_volume_m3_per_pa: d_tissue,
-            seal_leak_cd_area_m2: self.seal_leak_cd * mm2_to_m2(leak_mm2),
             duct_openness: openness,
             comfort: (1.0 - fit_pain) * (1.0 - vacuum_pain),
         }
@@ -131,47 +153,48 @@ mod tests {
     #[test]
     fn nipple_widens_about_three_mm_and_doubles_in_length_at_full_suction() {
         let m = model(30.0);
-        let st = m.at(250.0, m.tissue_volume_max_m3());
+        let st = m.exposure(250.0);
         assert!((st.nipple_diameter_mm - m.nipple_base_diameter_mm - 3.0).abs() < 0.1); // F3
-        assert!(st.swell_fraction > 0.95);
+        assert!(m.mechanics(250.0, m.tissue_volume_max_m3()).swell_fraction > 0.95);
     }
 
     #[test]
     fn recommended_fit_is_comfortable_leak_tight_and_open() {
         // F1 mean nipple 23.4 mm, +3 mm swelling: a 27 mm tunnel leaves ~0.6 mm at full suction.
         let m = model(27.0);
-        let st = m.at(150.0, m.tissue_volume_max_m3());
+        let st = m.exposure(150.0);
         assert!(st.comfort > 0.99, "{st:?}");
         assert!(st.duct_openness > 0.9, "{st:?}");
-        assert!(st.seal_leak_cd_area_m2 <= 1e-8);
+        assert!(
+            m.mechanics(150.0, m.tissue_volume_max_m3())
+                .seal_leak_cd_area_m2
+                <= 1e-8
+        );
     }
 
     #[test]
     fn too_small_and_too_large_tunnels_hurt_and_obstruct() {
         let good = model(27.0);
-        let g = good.at(150.0, good.tissue_volume_max_m3());
+        let g = good.exposure(150.0);
         for tunnel in [21.0, 36.0] {
-            let m = model(tunnel);
-            let st = m.at(150.0, m.tissue_volume_max_m3());
+            let st = model(tunnel).exposure(150.0);
             assert!(st.comfort < g.comfort - 0.2, "tunnel {tunnel}: {st:?}");
             assert!(
                 st.duct_openness < g.duct_openness,
                 "tunnel {tunnel}: {st:?}"
             );
         }
-        let wide = model(36.0);
-        assert!(
-            wide.at(150.0, wide.tissue_volume_max_m3())
+        let leak = |m: FitModel| {
+            m.mechanics(150.0, m.tissue_volume_max_m3())
                 .seal_leak_cd_area_m2
-                > g.seal_leak_cd_area_m2
-        );
+        };
+        assert!(leak(model(36.0)) > leak(good));
     }
 
     #[test]
     fn vacuum_beyond_comfort_hurts() {
         let m = model(27.0);
-        let vmax = m.tissue_volume_max_m3();
-        assert!(m.at(240.0, vmax).comfort < m.at(150.0, vmax).comfort);
+        assert!(m.exposure(240.0).comfort < m.exposure(150.0).comfort);
     }
 
     #[test]
@@ -180,9 +203,10 @@ mod tests {
         let vmax = m.tissue_volume_max_m3();
         let v = 120.0;
         let h = 1e-3;
-        let fd = (m.at(v + h, vmax).tissue_volume_m3 - m.at(v - h, vmax).tissue_volume_m3)
+        let fd = (m.mechanics(v + h, vmax).tissue_volume_m3
+            - m.mechanics(v - h, vmax).tissue_volume_m3)
             / (2.0 * h * PA_PER_MMHG);
-        let an = m.at(v, vmax).d_tissue_volume_m3_per_pa;
+        let an = m.mechanics(v, vmax).d_tissue_volume_m3_per_pa;
         assert!((fd - an).abs() / an < 1e-6);
     }
 }

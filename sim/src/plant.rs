@@ -6,7 +6,7 @@
 //! breast on that side is exposed to — vacuum at the nipple, duct openness, comfort, tissue drawn
 //! in. The breast and hormone models consume it and will add milk volume to the chamber balance.
 
-use crate::flange::{FitModel, FitState};
+use crate::flange::{FitMechanics, FitModel};
 use crate::integrator::{Hub, Spoke, solve_star};
 use crate::params::{ParamError, PlantParams};
 use crate::pneumatics::flow::EdgeFlow;
@@ -112,7 +112,7 @@ struct Chamber {
     extra_leak_cd_area_m2: f64,
     mass_kg: f64,
     pressure_pa: f64,
-    fit_state: FitState,
+    fit_state: FitMechanics,
     leak_kg_s: f64,
 }
 
@@ -173,10 +173,10 @@ impl Plant {
                     extra_leak_cd_area_m2: INJECTED_LEAK_CD * mm2_to_m2(side.kit_leak_area_mm2),
                     mass_kg: 0.0,
                     pressure_pa: ambient.pressure_pa,
-                    fit_state: FitState::default(),
+                    fit_state: FitMechanics::default(),
                     leak_kg_s: 0.0,
                 };
-                c.fit_state = c.fit.at(0.0, c.tissue_max_m3);
+                c.fit_state = c.fit.mechanics(0.0, c.tissue_max_m3);
                 c.mass_kg = ambient.pressure_pa * (c.volume_m3 - c.fit_state.tissue_volume_m3) / rt;
                 c
             })
@@ -346,7 +346,7 @@ impl Plant {
         let mut p = guess_pa;
         // The linear prediction is already within O(h²) of the root, so one Newton step lands
         // within rounding (quadratic convergence); the mass, the conserved state, is exact anyway.
-        c.fit_state = c.fit.at(vacuum_mmhg(atm, p), c.tissue_max_m3);
+        c.fit_state = c.fit.mechanics(vacuum_mmhg(atm, p), c.tissue_max_m3);
         let gas = c.volume_m3 - c.fit_state.tissue_volume_m3;
         let g = p * gas - target;
         let dg = gas + p * c.fit_state.d_tissue_volume_m3_per_pa;
@@ -372,12 +372,14 @@ impl Plant {
         let atm = self.ambient.pressure_pa;
         let mut shields = [ShieldOutputs::default(); 2];
         for (k, c) in self.chambers.iter().enumerate() {
+            let vacuum = vacuum_mmhg(atm, c.pressure_pa);
+            let exposure = c.fit.exposure(vacuum);
             shields[k] = ShieldOutputs {
-                vacuum_mmhg: vacuum_mmhg(atm, c.pressure_pa),
+                vacuum_mmhg: vacuum,
                 tissue_volume_ml: c.fit_state.tissue_volume_m3 * 1e6,
-                nipple_diameter_mm: c.fit_state.nipple_diameter_mm,
-                duct_openness: c.fit_state.duct_openness,
-                comfort: c.fit_state.comfort,
+                nipple_diameter_mm: exposure.nipple_diameter_mm,
+                duct_openness: exposure.duct_openness,
+                comfort: exposure.comfort,
                 leak_flow_ml_min: self.ambient.free_air_ml_min(c.leak_kg_s),
             };
         }

@@ -30,8 +30,9 @@ fn psi_and_slope(r: f64) -> (f64, f64) {
     let ra = q * q;
     let rb = r * q;
     let psi = (ra - rb).max(0.0).sqrt();
+    // dψ/dr = (A·r^(A−1) − B·r^(B−1))/(2ψ) with r^(B−1) = q and r^(A−1) = q²/r.
     let dpsi = if psi > 0.0 {
-        (A_EXP * ra / r - B_EXP * rb / r) / (2.0 * psi)
+        (A_EXP * ra / r - B_EXP * q) * 0.5 / psi
     } else {
         0.0
     };
