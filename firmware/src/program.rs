@@ -1,0 +1,226 @@
+//! Program flow: debounced button presses, the Idle / Stimulation / Expression states, per-phase
+//! vacuum levels, and the two-phase switch (timed or on let-down).
+
+use crate::io::{Buttons, State};
+use crate::settings::{PhaseProfile, ProgramSettings, Settings, StartPhase};
+use crate::timing::{ms_to_ticks, s_to_ticks};
+
+/// A press counts once the button has been held down this long, ms.
+pub const DEBOUNCE_MS: u16 = 20;
+
+/// The buttons the controller knows, in bit order.
+const BUTTON_BITS: [u8; 4] = [
+    Buttons::POWER,
+    Buttons::LEVEL_UP,
+    Buttons::LEVEL_DOWN,
+    Buttons::LETDOWN,
+];
+
+/// Turns held-button bits into one press event per hold, once held for [`DEBOUNCE_MS`].
+#[derive(Clone, Debug)]
+pub(crate) struct Debouncer {
+    /// Consecutive ticks each button of [`BUTTON_BITS`] has been down, ticks.
+    held_ticks: [u32; 4],
+    /// Hold time that makes a press, ticks.
+    debounce_ticks: u32,
+}
+
+impl Debouncer {
+    pub(crate) fn new(tick_hz: u16) -> Self {
+        Debouncer {
+            held_ticks: [0; 4],
+            debounce_ticks: ms_to_ticks(DEBOUNCE_MS, tick_hz),
+        }
+    }
+
+    /// One tick: returns the buttons whose press registers on this tick.
+    pub(crate) fn update(&mut self, held: Buttons) -> Buttons {
+        let mut presses = 0;
+        for (count, bit) in self.held_ticks.iter_mut().zip(BUTTON_BITS) {
+            if held.is_down(bit) {
+                *count = count.saturating_add(1);
+                if *count == self.debounce_ticks {
+                    presses |= bit;
+                }
+            } else {
+                *count = 0;
+            }
+        }
+        Buttons(presses)
+    }
+}
+
+/// What the program did on one tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ProgramTick {
+    /// State after this tick (never [`State::Fault`]; the controller overlays faults).
+    pub state: State,
+    /// `true` when a running phase was entered on this tick: its cycle starts over at Pull.
+    pub entered: bool,
+}
+
+/// Program state machine and per-phase levels.
+#[derive(Clone, Debug)]
+pub(crate) struct Program {
+    /// Idle, Stimulation or Expression.
+    state: State,
+    /// The phase entered on the first tick when starting on power-up.
+    pending_entry: bool,
+    /// Flow settings.
+    settings: ProgramSettings,
+    /// Stimulation profile, for level limits.
+    stimulation: PhaseProfile,
+    /// Expression profile, for level limits.
+    expression: PhaseProfile,
+    /// Selected stimulation level, mmHg.
+    stimulation_level_mmhg: u16,
+    /// Selected expression level, mmHg.
+    expression_level_mmhg: u16,
+    /// Ticks since stimulation was entered, ticks.
+    stimulation_elapsed_ticks: u32,
+    /// Automatic switch after this many stimulation ticks; 0 = never.
+    stimulation_max_ticks: u32,
+}
+
+impl Program {
+    pub(crate) fn new(settings: &Settings) -> Self {
+        let mut program = Program {
+            state: State::Idle,
+            pending_entry: false,
+            settings: settings.program,
+            stimulation: settings.stimulation,
+            expression: settings.expression,
+            stimulation_level_mmhg: settings.stimulation.vacuum_mmhg,
+            expression_level_mmhg: settings.expression.vacuum_mmhg,
+            stimulation_elapsed_ticks: 0,
+            stimulation_max_ticks: s_to_ticks(settings.program.stimulation_max_s, settings.tick_hz),
+        };
+        if settings.program.start_on_power_up {
+            program.start();
+            program.pending_entry = true;
+        }
+        program
+    }
+
+    /// Current state (Idle, Stimulation or Expression).
+    pub(crate) fn state(&self) -> State {
+        self.state
+    }
+
+    /// Selected level of a running state, mmHg; 0 in Idle.
+    pub(crate) fn level_mmhg(&self) -> u16 {
+        match self.state {
+            State::Stimulation => self.stimulation_level_mmhg,
+            State::Expression => self.expression_level_mmhg,
+            State::Idle | State::Fault => 0,
+        }
+    }
+
+    /// Stops at once (POWER while running, or a fault).
+    pub(crate) fn stop(&mut self) {
+        self.state = State::Idle;
+        self.pending_entry = false;
+    }
+
+    fn start(&mut self) {
+        match self.settings.start_phase {
+            StartPhase::Stimulation => self.enter(State::Stimulation),
+            StartPhase::Expression => self.enter(State::Expression),
+        }
+    }
+
+    fn enter(&mut self, state: State) {
+        self.state = state;
+        self.stimulation_elapsed_ticks = 0;
+    }
+
+    /// One tick with this tick's debounced presses.
+    pub(crate) fn update(&mut self, presses: Buttons) -> ProgramTick {
+        let mut entered = core::mem::take(&mut self.pending_entry);
+        let power = presses.is_down(Buttons::POWER);
+        match self.state {
+            State::Idle | State::Fault => {
+                if power {
+                    self.start();
+                    entered = true;
+                }
+            }
+            State::Stimulation => {
+                if power {
+                    self.stop();
+                } else if presses.is_down(Buttons::LETDOWN) {
+                    self.enter(State::Expression);
+                    entered = true;
+                } else if !entered {
+                    self.stimulation_elapsed_ticks =
+                        self.stimulation_elapsed_ticks.saturating_add(1);
+                    if self.stimulation_max_ticks != 0
+                        && self.stimulation_elapsed_ticks >= self.stimulation_max_ticks
+                    {
+                        self.enter(State::Expression);
+                        entered = true;
+                    }
+                }
+            }
+            State::Expression => {
+                if power {
+                    self.stop();
+                }
+            }
+        }
+        if presses.is_down(Buttons::LEVEL_UP) {
+            self.change_level(true);
+        }
+        if presses.is_down(Buttons::LEVEL_DOWN) {
+            self.change_level(false);
+        }
+        ProgramTick {
+            state: self.state,
+            entered,
+        }
+    }
+
+    /// One level step up or down for the running phase, clamped to its [min, max].
+    fn change_level(&mut self, up: bool) {
+        let (level, profile) = match self.state {
+            State::Stimulation => (&mut self.stimulation_level_mmhg, &self.stimulation),
+            State::Expression => (&mut self.expression_level_mmhg, &self.expression),
+            State::Idle | State::Fault => return,
+        };
+        let stepped = if up {
+            level.saturating_add(profile.level_step_mmhg)
+        } else {
+            level.saturating_sub(profile.level_step_mmhg)
+        };
+        *level = stepped.clamp(
+            profile.min_vacuum_mmhg,
+            profile.max_vacuum_mmhg.max(profile.min_vacuum_mmhg),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_press_registers_once_on_the_debounce_tick() {
+        let mut d = Debouncer::new(1000);
+        let power = Buttons(Buttons::POWER);
+        for _ in 0..19 {
+            assert_eq!(d.update(power), Buttons(0));
+        }
+        assert_eq!(d.update(power), power);
+        for _ in 0..1000 {
+            assert_eq!(d.update(power), Buttons(0));
+        }
+    }
+
+    #[test]
+    fn unknown_bits_are_ignored() {
+        let mut d = Debouncer::new(1000);
+        for _ in 0..100 {
+            assert_eq!(d.update(Buttons(0xF0)), Buttons(0));
+        }
+    }
+}
