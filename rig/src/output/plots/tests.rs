@@ -175,7 +175,7 @@ fn writes_six_files_with_the_right_size_titles_axes_and_legends() {
         }
     }
     assert!(
-        has_text(&vacuum, "zoom.png"),
+        has_text(&vacuum, " zoom.png"),
         "the zoom window is marked on the overview"
     );
     assert!(has_text(&zoom, "release valve (open / closed)"));

@@ -13,6 +13,9 @@ use super::pen::{Pen, draw_trace};
 use super::style::*;
 use super::valve::valve_panel;
 
+/// Narrowest drawn width of the zoom window's shading on the overview.
+const ZOOM_BAND_MIN_PX: f64 = 6.0;
+
 /// `vacuum.png`: target, sensor port and nipple vacuum over the whole run.
 pub(super) struct VacuumFigure<'a> {
     pub curves: &'a Curves<'a>,
@@ -108,14 +111,18 @@ fn vacuum_panel<DB: DrawingBackend>(
     mesh.draw()?;
 
     if let Some((a, b)) = zoom_band {
-        let (a, b) = (a.max(window.0), b.min(window.1));
+        // At least a few pixels wide, so a window of a few seconds in a long run stays visible.
+        let min_width = (window.1 - window.0) * ZOOM_BAND_MIN_PX / columns.max(1) as f64;
+        let grow = (min_width - (b - a)).max(0.0) / 2.0;
+        let (a, b) = ((a - grow).max(window.0), (b + grow).min(window.1));
         if a < b {
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(a, y_range.start), (b, y_range.end)],
-                BLACK.mix(0.07).filled(),
-            )))?;
+            let corners = [(a, y_range.start), (b, y_range.end)];
+            chart.draw_series([
+                Rectangle::new(corners, BLACK.mix(0.10).filled()),
+                Rectangle::new(corners, BLACK.mix(0.35).stroke_width(1)),
+            ])?;
             chart.draw_series(std::iter::once(Text::new(
-                "zoom.png",
+                " zoom.png",
                 (a, y_range.end),
                 font(TICK_PX - 4)
                     .color(&BLACK.mix(0.6))
