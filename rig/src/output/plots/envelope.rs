@@ -145,9 +145,7 @@ mod tests {
         y[54_321] = 400.0;
         y[99_999] = -50.0;
         y[7] = f64::NAN;
-        let start = std::time::Instant::now();
         let trace = envelope(&t, &y, (0.0, 1200.0), 1400);
-        let elapsed = start.elapsed();
         let Trace::Band { lower, upper } = &trace else {
             panic!("expected a band: {trace:?}")
         };
@@ -159,7 +157,6 @@ mod tests {
         assert!(lower[700..710].iter().all(|p| p.1 < 21.0));
         assert!(trace.points().all(|p| p.1.is_finite()));
         assert!(upper.windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
-        assert!(elapsed.as_millis() < 200, "envelope took {elapsed:?}");
     }
 
     #[test]
