@@ -2,7 +2,7 @@
 //! machine, the cycle generators, the vacuum loop and the supervisor into one `step` per tick.
 
 use crate::control::VacuumLoop;
-use crate::io::{CyclePhase, Fault, Inputs, Outputs, State, Telemetry};
+use crate::io::{Buttons, CyclePhase, Fault, Inputs, Outputs, State, Telemetry};
 use crate::profile::CycleGenerator;
 use crate::program::{Debouncer, Program};
 use crate::settings::{Settings, SettingsError};
@@ -75,7 +75,7 @@ impl Controller {
                 let tick = self.program.update(presses);
                 out = self.run_phase(tick.state, tick.entered, measured_dmmhg);
             }
-        } else if presses.is_down(crate::io::Buttons::POWER) {
+        } else if presses.is_down(Buttons::POWER) {
             self.fault = Fault::None;
             self.supervisor.reset();
         }
