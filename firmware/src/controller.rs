@@ -29,6 +29,8 @@ pub struct Controller {
     fault: Fault,
     /// Duty commanded on the previous tick, permille.
     last_duty_permille: u16,
+    /// Valve command of the previous tick (the stuck check needs what vented the plant).
+    last_valve_open: bool,
 }
 
 impl Controller {
@@ -45,6 +47,7 @@ impl Controller {
             supervisor: Supervisor::new(settings),
             fault: Fault::None,
             last_duty_permille: 0,
+            last_valve_open: true,
         })
     }
 
@@ -65,6 +68,7 @@ impl Controller {
                 inputs.pressure_counts,
                 measured_dmmhg,
                 self.last_duty_permille,
+                self.last_valve_open,
                 motor_may_run,
             );
             if let Some(fault) = tripped {
@@ -86,6 +90,7 @@ impl Controller {
             out.telemetry.fault = self.fault;
         }
         self.last_duty_permille = out.motor_duty_permille;
+        self.last_valve_open = out.valve_open;
         out
     }
 

@@ -223,11 +223,15 @@ pub struct SupervisorSettings {
     pub max_vacuum_mmhg: u16,
     /// Trip OverVacuum when the reading stays above `max_vacuum_mmhg` this long, ms. Default 20.
     pub over_vacuum_ms: u16,
-    /// Length of the stuck-sensor window, ms (at least 1). Default 300.
+    /// Stuck-sensor window: ticks on which the reading must move (pump pulling hard, or valve
+    /// venting a vacuum) accumulated while the reading stays flat, ms (at least 1). Default 300.
     pub stuck_window_ms: u16,
-    /// Duty the motor must hold through the whole window for a stuck check, permille; above
-    /// `max_duty_permille` disables the check. Default 500.
+    /// Duty at or above which the reading must move (the pump is pulling), permille; above
+    /// `max_duty_permille` disables this half of the check. Default 500.
     pub stuck_min_duty_permille: u16,
+    /// Reading at or above which it must fall while the release valve is open (the kit is
+    /// venting), mmHg; 0 disables this half of the check. Default 20.
+    pub stuck_vent_min_vacuum_mmhg: u16,
     /// Trip SensorStuck when the reading's range (max - min) over the window stays at or below
     /// this, 0.1 mmHg. Default 20 (2 mmHg).
     pub stuck_max_change_dmmhg: u16,
@@ -242,6 +246,7 @@ impl Default for SupervisorSettings {
             over_vacuum_ms: 20,
             stuck_window_ms: 300,
             stuck_min_duty_permille: 500,
+            stuck_vent_min_vacuum_mmhg: 20,
             stuck_max_change_dmmhg: 20,
             out_of_range_ms: 10,
         }

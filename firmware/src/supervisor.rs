@@ -20,13 +20,16 @@ pub(crate) struct Supervisor {
     stuck_window_ticks: u32,
     /// Duty that arms the stuck check, permille.
     stuck_min_duty_permille: u16,
+    /// Reading that arms the stuck check while the valve vents, 0.1 mmHg (0 = disabled).
+    stuck_vent_min_dmmhg: i32,
     /// Largest reading range that still counts as stuck, 0.1 mmHg.
     stuck_max_change_dmmhg: i32,
     /// Consecutive ticks above `max_vacuum_dmmhg`, ticks.
     over_vacuum_count: u32,
     /// Consecutive ticks outside the valid count range, ticks.
     out_of_range_count: u32,
-    /// Consecutive high-duty ticks whose readings stayed within `stuck_max_change_dmmhg`, ticks.
+    /// Excited ticks (pump pulling hard, or valve venting a vacuum) since the reading last moved
+    /// by more than `stuck_max_change_dmmhg`, ticks.
     stuck_count: u32,
     /// Lowest reading in the current stuck window, 0.1 mmHg.
     stuck_min_dmmhg: i16,
@@ -45,6 +48,7 @@ impl Supervisor {
             out_of_range_ticks: ms_to_ticks(s.out_of_range_ms, hz),
             stuck_window_ticks: ms_to_ticks(s.stuck_window_ms, hz),
             stuck_min_duty_permille: s.stuck_min_duty_permille,
+            stuck_vent_min_dmmhg: i32::from(s.stuck_vent_min_vacuum_mmhg).saturating_mul(10),
             stuck_max_change_dmmhg: i32::from(s.stuck_max_change_dmmhg),
             over_vacuum_count: 0,
             out_of_range_count: 0,
@@ -61,14 +65,15 @@ impl Supervisor {
         self.stuck_count = 0;
     }
 
-    /// One tick. `last_duty_permille` is the duty commanded on the previous tick (the one that
-    /// drove the plant into this reading); `motor_may_run` is false in Idle, where the stuck
-    /// check rests. Returns the fault to latch, most severe first.
+    /// One tick. `last_duty_permille` and `last_valve_open` are the commands of the previous tick
+    /// (the ones that drove the plant into this reading); `motor_may_run` is false in Idle.
+    /// Returns the fault to latch, most severe first.
     pub(crate) fn check(
         &mut self,
         counts: u16,
         measured_dmmhg: i16,
         last_duty_permille: u16,
+        last_valve_open: bool,
         motor_may_run: bool,
     ) -> Option<Fault> {
         self.over_vacuum_count = count_while(
@@ -77,10 +82,11 @@ impl Supervisor {
         );
         self.out_of_range_count =
             count_while(!self.sensor.counts_valid(counts), self.out_of_range_count);
-        self.update_stuck(
-            measured_dmmhg,
-            motor_may_run && last_duty_permille >= self.stuck_min_duty_permille,
-        );
+        let pulling = motor_may_run && last_duty_permille >= self.stuck_min_duty_permille;
+        let venting = last_valve_open
+            && self.stuck_vent_min_dmmhg > 0
+            && i32::from(measured_dmmhg) >= self.stuck_vent_min_dmmhg;
+        self.update_stuck(measured_dmmhg, pulling || venting);
         if self.over_vacuum_count >= self.over_vacuum_ticks {
             Some(Fault::OverVacuum)
         } else if self.out_of_range_count >= self.out_of_range_ticks {
@@ -92,27 +98,25 @@ impl Supervisor {
         }
     }
 
-    /// Counts high-duty ticks whose readings stay within the allowed range. When a reading
-    /// widens the range too far, the window restarts at that reading, so a trip always means
-    /// `stuck_window_ticks` consecutive high-duty ticks with a flat reading.
-    fn update_stuck(&mut self, measured_dmmhg: i16, duty_high: bool) {
-        if !duty_high {
-            self.stuck_count = 0;
-            return;
-        }
-        if self.stuck_count == 0 {
+    /// Counts excited ticks — the pump pulling hard, or the valve venting a vacuum: either must
+    /// move a healthy reading — while the reading stays within the allowed range. Ticks without
+    /// excitation (holding a level, resting) neither count nor restart the window, so a stuck
+    /// reading is caught across short pulls and releases (a 110 cycles/min pull is shorter than
+    /// the window). When the reading widens the range too far, the window restarts at it.
+    fn update_stuck(&mut self, measured_dmmhg: i16, excited: bool) {
+        if self.stuck_count == 0 && !excited {
             self.stuck_min_dmmhg = measured_dmmhg;
             self.stuck_max_dmmhg = measured_dmmhg;
-        } else {
-            self.stuck_min_dmmhg = self.stuck_min_dmmhg.min(measured_dmmhg);
-            self.stuck_max_dmmhg = self.stuck_max_dmmhg.max(measured_dmmhg);
+            return;
         }
+        self.stuck_min_dmmhg = self.stuck_min_dmmhg.min(measured_dmmhg);
+        self.stuck_max_dmmhg = self.stuck_max_dmmhg.max(measured_dmmhg);
         let range = i32::from(self.stuck_max_dmmhg).saturating_sub(i32::from(self.stuck_min_dmmhg));
         if range > self.stuck_max_change_dmmhg {
             self.stuck_min_dmmhg = measured_dmmhg;
             self.stuck_max_dmmhg = measured_dmmhg;
-            self.stuck_count = 1;
-        } else {
+            self.stuck_count = u32::from(excited);
+        } else if excited {
             self.stuck_count = self.stuck_count.saturating_add(1);
         }
     }

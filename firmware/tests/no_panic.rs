@@ -77,6 +77,7 @@ fn any_settings() -> impl Strategy<Value = Settings> {
                     over_vacuum_ms: sup.1,
                     stuck_window_ms: sup.2,
                     stuck_min_duty_permille: sup.3,
+                    stuck_vent_min_vacuum_mmhg: sup.3 % 40,
                     stuck_max_change_dmmhg: sup.4,
                     out_of_range_ms: sup.5,
                 },
@@ -137,6 +138,7 @@ fn valid_settings() -> impl Strategy<Value = Settings> {
                     out_of_range_ms: sup.1,
                     stuck_window_ms: sup.2,
                     stuck_min_duty_permille: sup.3,
+                    stuck_vent_min_vacuum_mmhg: sup.3 % 40,
                     stuck_max_change_dmmhg: sup.4,
                     ..d.supervisor
                 },

@@ -16,6 +16,7 @@ fn bench_with(settings: &Settings) -> Bench {
 fn quiet_settings() -> Settings {
     let mut s = Settings::default();
     s.supervisor.stuck_min_duty_permille = 1001;
+    s.supervisor.stuck_vent_min_vacuum_mmhg = 0;
     s
 }
 

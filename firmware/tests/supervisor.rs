@@ -209,3 +209,42 @@ fn a_persisting_condition_trips_again_after_clearing() {
     }
     assert_faulted(&bench.step(), Fault::SensorOutOfRange);
 }
+
+/// Ticks until the supervisor latches SensorStuck with the reading frozen at `mmhg`, starting
+/// from `bench` as it is; None if it never trips within 10 s.
+fn ticks_to_stuck_trip(bench: &mut Bench, mmhg: u32) -> Option<u64> {
+    bench.forced_counts = Some(counts_for_mmhg(mmhg));
+    (1..=10_000).find(|_| bench.step().telemetry.fault == Fault::SensorStuck)
+}
+
+#[test]
+fn a_reading_stuck_during_stimulation_is_caught_across_short_pulls() {
+    // At 110 cycles/min a pull (272 ms) is shorter than the 300 ms window: the excited ticks of
+    // successive pulls and vents must add up.
+    let mut bench = Bench::new(&Settings::default());
+    bench.press(Buttons::POWER);
+    bench.run(3_000);
+    let ticks = ticks_to_stuck_trip(&mut bench, 60).expect("stuck reading caught");
+    assert!(ticks <= 1_200, "took {ticks} ticks");
+}
+
+#[test]
+fn a_reading_stuck_high_while_venting_is_caught() {
+    // Frozen at the top of a pull: the firmware then sees the target reached (duty falls) and
+    // the valve opening must bring it down. Only the vent half of the check can see this.
+    let mut settings = Settings::default();
+    settings.program.start_phase = StartPhase::Expression;
+    let mut bench = Bench::new(&settings);
+    bench.press(Buttons::POWER);
+    bench.run(3_000);
+    while bench.step().telemetry.cycle_phase != CyclePhase::Release {}
+    let ticks = ticks_to_stuck_trip(&mut bench, 190).expect("stuck-high reading caught");
+    assert!(ticks <= 1_500, "took {ticks} ticks");
+    // With the vent half disabled it is not caught this way: the check has teeth.
+    settings.supervisor.stuck_vent_min_vacuum_mmhg = 0;
+    let mut bench = Bench::new(&settings);
+    bench.press(Buttons::POWER);
+    bench.run(3_000);
+    while bench.step().telemetry.cycle_phase != CyclePhase::Release {}
+    assert_eq!(ticks_to_stuck_trip(&mut bench, 190), None);
+}
