@@ -301,11 +301,6 @@ fn tick_hz_stated_once_applies_to_both_places() {
 #[test]
 fn the_shipped_scenarios_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let dir = if dir.exists() {
-        dir
-    } else {
-        Path::new("/work/main/scenarios").to_path_buf()
-    };
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let p = entry.unwrap().path();
@@ -649,6 +644,13 @@ fn an_event_does_exactly_one_thing() {
     assert_err(&e, 34, "events[2].hold_ms", &["only applies to a `press`"]);
     let e = load_err(&replace_once(FULL, "hold_ms = 250", "hold_ms = 0"));
     assert_err(&e, 38, "events[3].hold_ms", &["at least 1 ms"]);
+    let e = load_err(&replace_once(FULL, "hold_ms = 250", "hold_ms = 5"));
+    assert_err(
+        &e,
+        38,
+        "events[3].hold_ms",
+        &["= 5: must be at least 20 ms", "bounce"],
+    );
 }
 
 #[test]
@@ -820,4 +822,67 @@ fn check_spec_errors_name_the_check_key() {
         "window_s = [5.0, 400.0]",
     ));
     assert_err(&e, 44, "checks[0].window_s", &["duration_s (300)"]);
+}
+
+#[test]
+fn the_format_reference_names_every_key() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scenarios.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let mut missing = Vec::new();
+    // Tables as `[path`, keys as `` `key` ``; inside [[events]] and [[checks]] all as `` `key` ``.
+    fn walk(
+        path: &str,
+        v: &serde_json::Value,
+        in_array: bool,
+        doc: &str,
+        missing: &mut Vec<String>,
+    ) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    let full = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    let named = if v.is_object() && !in_array {
+                        doc.contains(&format!("[{full}")) || doc.contains(&format!("`[{full}"))
+                    } else {
+                        doc.contains(&format!("`{k}`"))
+                    };
+                    if !named {
+                        missing.push(full.clone());
+                    }
+                    walk(&full, v, in_array, doc, missing);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(path, v, true, doc, missing)),
+            _ => {}
+        }
+    }
+    let full = serde_json::to_value(&load_ok(FULL).scenario).unwrap();
+    walk("", &full, false, &doc, &mut missing);
+    assert!(
+        missing.is_empty(),
+        "docs/scenarios.md does not name {missing:?}"
+    );
+    let values = [
+        "power",
+        "level_up",
+        "level_down",
+        "letdown",
+        "stuck",
+        "disconnected",
+        "shorted_high",
+        "cleared",
+    ];
+    for v in values
+        .iter()
+        .chain(&["left", "right", "reference", "stimulation", "expression"])
+    {
+        assert!(
+            doc.contains(&format!("\"{v}\"")),
+            "docs/scenarios.md does not name \"{v}\""
+        );
+    }
 }

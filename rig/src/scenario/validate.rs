@@ -176,6 +176,17 @@ fn check_events(p: &mut Problems, sc: &Scenario) {
             p.value(&format!("{at}.hold_ms"), "only applies to a `press` event");
         } else if e.hold_ms == Some(0) {
             p.value(&format!("{at}.hold_ms"), "must be at least 1 ms");
+        } else if sc.controller.kind == "reference"
+            && e.hold_ms
+                .is_some_and(|ms| ms < u32::from(pumprig_firmware::DEBOUNCE_MS))
+        {
+            p.value(
+                &format!("{at}.hold_ms"),
+                format!(
+                    "must be at least {} ms: the reference firmware ignores shorter presses as bounce",
+                    pumprig_firmware::DEBOUNCE_MS
+                ),
+            );
         }
         if let Some(leak) = e.leak_onset {
             if !leak.area_mm2.is_finite() || leak.area_mm2 <= 0.0 {
