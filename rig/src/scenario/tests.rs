@@ -624,7 +624,7 @@ fn event_times_must_lie_inside_the_run() {
 #[test]
 fn an_event_does_exactly_one_thing() {
     let e = load_err(&replace_once(FULL, "press = \"power\"", ""));
-    assert_err(&e, 27, "events[1]", &["`events[1]` has no action"]);
+    assert_err(&e, 27, "events[1]", &["`events[1]`: no action"]);
     let e = load_err(&replace_once(
         FULL,
         "sensor_fault = \"stuck\"",
@@ -814,14 +814,52 @@ fn check_spec_errors_name_the_check_key() {
         &e,
         47,
         "checks[0].unit",
-        &["`checks[0].unit` = \"mmhg\"", "mmHg"],
+        &["`checks[0].unit` = \"mmhg\"", "write unit = \"mmHg\""],
     );
     let e = load_err(&replace_once(
         FULL,
         "window_s = [5.0, 100.0]",
+        "window_s = [300.0, 400.0]",
+    ));
+    let why =
+        "= [300.0, 400.0]: starts at 300 s, at or after the end of the run (duration_s = 300)";
+    assert_err(&e, 44, "checks[0].window_s", &[why]);
+    // A window past the end is cut at the end.
+    load_ok(&replace_once(
+        FULL,
+        "window_s = [5.0, 100.0]",
         "window_s = [5.0, 400.0]",
     ));
-    assert_err(&e, 44, "checks[0].window_s", &["duration_s (300)"]);
+    let e = load_err(&replace_once(
+        FULL,
+        "window_s = [5.0, 100.0]",
+        "window_s = [100.0, 5.0]",
+    ));
+    assert_err(
+        &e,
+        44,
+        "checks[0].window_s",
+        &["= [100.0, 5.0]: the window must be [start, end]"],
+    );
+    // A key the check does not state: at the check's header.
+    let e = load_err(&replace_once(FULL, "at = \"left_nipple\"\n", ""));
+    let why = "`checks[0].at` is not set: peak_vacuum is measured at a location";
+    assert_err(&e, 40, "checks[0].at", &[why]);
+    // The check as a whole.
+    let e = load_err(&replace_once(FULL, "min = 170.0\nmax = 230.0\n", ""));
+    assert_err(
+        &e,
+        40,
+        "checks[0]",
+        &["`checks[0]`: a check needs at least one of min and max"],
+    );
+    // Serde-level: a location that does not exist.
+    let e = load_err(&replace_once(
+        FULL,
+        "at = \"left_nipple\"",
+        "at = \"left_nippel\"",
+    ));
+    assert_err(&e, 43, "checks[0].at", &["did you mean `left_nipple`?"]);
 }
 
 #[test]
@@ -862,6 +900,11 @@ fn the_format_reference_names_every_key() {
     }
     let full = serde_json::to_value(&load_ok(FULL).scenario).unwrap();
     walk("", &full, false, &doc, &mut missing);
+    for m in crate::metrics::Metric::ALL {
+        if !doc.contains(&format!("| `{}` | `{}` |", m.name(), m.unit())) {
+            missing.push(format!("metric {m} in {}", m.unit()));
+        }
+    }
     assert!(
         missing.is_empty(),
         "docs/scenarios.md does not name {missing:?}"

@@ -160,7 +160,7 @@ fn check_events(p: &mut Problems, sc: &Scenario) {
         match actions.len() {
             0 => p.table(
                 &at,
-                "has no action: give exactly one of `press`, `leak_onset`, `sensor_fault`",
+                "no action: give exactly one of `press`, `leak_onset`, `sensor_fault`",
             ),
             1 => {}
             _ => p.value(
@@ -236,20 +236,20 @@ fn check_plant(p: &mut Problems, sc: &Scenario) -> bool {
 fn check_checks(p: &mut Problems, sc: &Scenario) {
     let tick_ns = 1_000_000_000 / u64::from(sc.tick_hz);
     if let Err(e) = MetricsEngine::new(&sc.checks, sc.plant.kit.shields, tick_ns) {
-        let (key, reason) = (e.key.clone(), e.message.clone());
-        p.value(&key, reason);
+        match e.field {
+            Some(_) => p.value(&e.key(), &e.problem),
+            None => p.table(&e.key(), &e.problem),
+        }
     }
+    // A window may run past the end (it is cut there) but must start inside the run.
+    let d = sc.duration_s;
     for (i, c) in sc.checks.iter().enumerate() {
-        if let Some([a, b]) = c.window_s {
-            let d = sc.duration_s;
-            if !(a.is_finite() && b.is_finite() && 0.0 <= a && a < b && b <= d) {
-                p.value(
-                    &format!("checks[{i}].window_s"),
-                    format!(
-                        "must be [start_s, end_s] with 0 <= start_s < end_s <= duration_s ({d})"
-                    ),
-                );
-            }
+        let start = c.window_s.map_or(f64::NAN, |[start, _]| start);
+        if start >= d {
+            p.value(
+                &format!("checks[{i}].window_s"),
+                format!("starts at {start} s, at or after the end of the run (duration_s = {d})"),
+            );
         }
     }
 }
@@ -273,42 +273,25 @@ impl<'a> Problems<'a> {
         }
     }
 
-    /// "`key` = VALUE: reason", at the value.
+    /// "`key` = VALUE: reason", at the value; for a key the file does not state, at the table
+    /// that would hold it, quoting the default ("= 80 (default)") or saying it is not set.
     fn value(&mut self, key: &str, reason: impl Display) {
-        let fallback =
-            json_at(&self.resolved, key).map_or_else(|| "(not set)".to_owned(), |v| v.to_string());
-        self.push(key, fallback, reason);
+        let default = json_at(&self.resolved, key).map(|v| v.to_string());
+        self.push(key, default, reason);
     }
 
-    /// Like [`value`](Self::value), quoting `default` when the file does not state the key.
+    /// Like [`value`](Self::value), with the default value supplied by the caller.
     fn value_or(&mut self, key: &str, default: impl Display, reason: impl Display) {
-        self.push(key, default.to_string(), reason);
+        self.push(key, Some(default.to_string()), reason);
     }
 
-    /// "`key`: reason", at a table or array element.
+    /// "`key`: reason", at a table or array element as a whole.
     fn table(&mut self, key: &str, reason: impl Display) {
-        let span = self.span_of(key).map(|(s, _)| s);
-        let err = ScenarioError::at(
-            self.file,
-            self.map,
-            span,
-            Some(key.into()),
-            format!("`{key}` {reason}"),
-        );
-        self.list.push(err);
-    }
-
-    fn push(&mut self, key: &str, default: String, reason: impl Display) {
-        // One problem per key: a second is usually a consequence of the first.
-        if self.list.iter().any(|e| e.key.as_deref() == Some(key)) {
+        if self.seen(key) {
             return;
         }
-        let (span, stated) = match self.span_of(key) {
-            Some((span, true)) => (Some(span.clone()), self.map.snippet(&span)),
-            Some((span, false)) => (Some(span), format!("{default} (default)")),
-            None => (Some(0..0), format!("{default} (default)")),
-        };
-        let message = format!("`{key}` = {stated}: {reason}");
+        let span = self.span_of(key).map(|(s, _)| s).or(Some(0..0));
+        let message = format!("`{key}`: {reason}");
         self.list.push(ScenarioError::at(
             self.file,
             self.map,
@@ -316,6 +299,33 @@ impl<'a> Problems<'a> {
             Some(key.into()),
             message,
         ));
+    }
+
+    fn push(&mut self, key: &str, default: Option<String>, reason: impl Display) {
+        if self.seen(key) {
+            return;
+        }
+        let (span, stated) = match self.span_of(key) {
+            Some((span, true)) => {
+                let stated = format!("= {}", self.map.snippet(&span));
+                (span, stated)
+            }
+            Some((span, false)) => (span, unstated(default)),
+            None => (0..0, unstated(default)),
+        };
+        let message = format!("`{key}` {stated}: {reason}");
+        self.list.push(ScenarioError::at(
+            self.file,
+            self.map,
+            Some(span),
+            Some(key.into()),
+            message,
+        ));
+    }
+
+    /// One problem per key: a second is usually a consequence of the first.
+    fn seen(&self, key: &str) -> bool {
+        self.list.iter().any(|e| e.key.as_deref() == Some(key))
     }
 
     /// Where to point for `key`: its value (true) or, if the file does not state it, the nearest
@@ -326,6 +336,13 @@ impl<'a> Problems<'a> {
         }
         let (_, table) = self.map.nearest_ancestor(key)?;
         table.value_span.or(table.key_span).map(|s| (s, false))
+    }
+}
+
+fn unstated(default: Option<String>) -> String {
+    match default {
+        Some(v) => format!("= {v} (default)"),
+        None => "is not set".to_owned(),
     }
 }
 
