@@ -22,7 +22,7 @@ pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
 pub const CONTROLLER_KINDS: [&str; 1] = ["reference"];
 
 /// A whole scenario, as written in the file and (resolved) in `record.json`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// `[a-z0-9_-]+`; the default output directory is `results/<name>/`.
