@@ -930,3 +930,28 @@ fn the_format_reference_names_every_key() {
         );
     }
 }
+
+#[test]
+fn problems_in_different_parts_are_all_reported() {
+    let src = replace_once(
+        &replace_once(
+            FULL,
+            "chamber_volume_ml = 40.0",
+            "chamber_volume_ml = -40.0",
+        ),
+        "unit = \"mmHg\"",
+        "unit = \"mmhg\"",
+    );
+    let src = replace_once(&src, "at_s = 1.0", "at_s = 301.0");
+    let e = load_err(&src);
+    let keys: Vec<_> = e
+        .all()
+        .map(|e| (e.line.unwrap(), e.key.clone().unwrap()))
+        .collect();
+    let expected = [
+        (15, "plant.left.chamber_volume_ml"),
+        (28, "events[1].at_s"),
+        (47, "checks[0].unit"),
+    ];
+    assert_eq!(keys, expected.map(|(l, k)| (l, k.to_owned())), "{e}");
+}

@@ -34,9 +34,16 @@ pub(crate) fn resolve_and_check(
     check_scenario(&mut p, sc);
     check_events(&mut p, sc);
     check_controller(&mut p, sc);
-    let plant_ok = check_plant(&mut p, sc);
-    if plant_ok && p.list.is_empty() {
-        // The checks need a valid tick and shield count; report them once those are right.
+    check_plant(&mut p, sc);
+    // The checks are judged against the tick and the shield count: only once those are right.
+    if ![
+        "tick_hz",
+        "controller.settings.tick_hz",
+        "plant.kit.shields",
+    ]
+    .iter()
+    .any(|k| p.seen(k))
+    {
         check_checks(&mut p, sc);
     }
     match ScenarioError::combine(p.list) {
@@ -65,7 +72,7 @@ fn resolve_tick_hz(map: &SourceMap, sc: &mut Scenario) -> Option<(String, String
             Err(_) => {
                 return Some((
                     "tick_hz".into(),
-                    "must be at most 65535 Hz (the firmware's tick counter is 16-bit)".into(),
+                    "must be at most 65535 Hz (the firmware's `tick_hz` setting is 16-bit)".into(),
                 ));
             }
         },
@@ -224,13 +231,10 @@ fn check_controller(p: &mut Problems, sc: &Scenario) {
     }
 }
 
-/// Returns true when the plant parameters are valid.
-fn check_plant(p: &mut Problems, sc: &Scenario) -> bool {
-    let errors = sc.plant.validate();
-    for e in &errors {
+fn check_plant(p: &mut Problems, sc: &Scenario) {
+    for e in sc.plant.validate() {
         p.value_or(&format!("plant.{}", e.key), e.value, e.reason);
     }
-    errors.is_empty()
 }
 
 fn check_checks(p: &mut Problems, sc: &Scenario) {
