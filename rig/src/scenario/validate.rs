@@ -1,8 +1,9 @@
 //! The rules a scenario must meet beyond its schema: the scenario's own (name, duration, rates,
 //! zoom window, events), the plant's (`PlantParams::validate`), the firmware's
-//! (`Controller::new`) and the checks' (`MetricsEngine::new`). Every problem found is reported,
-//! each at the line of its key — or, for a default the file does not state, at the table that
-//! would hold it, marked "(default)".
+//! (`Controller::new`) and the checks' (`metrics::validate_checks`, the rules
+//! `MetricsEngine::new` applies). Every problem found is reported, each at the line of its key —
+//! or, for a default the file does not state, at the table that would hold it, marked
+//! "(default)".
 
 use std::fmt::Display;
 use std::ops::Range;
@@ -12,7 +13,7 @@ use super::error::ScenarioError;
 use super::explain::hint;
 use super::locate::SourceMap;
 use super::spec::{CONTROLLER_KINDS, DEFAULT_HOLD_MS, MAX_DURATION_S, Scenario, SideName};
-use crate::metrics::MetricsEngine;
+use crate::metrics::validate_checks;
 
 /// Fills what depends on other keys (the tick rate stated once applies to both places; press
 /// hold times), then checks every rule. On success the scenario is fully resolved.
@@ -35,15 +36,8 @@ pub(crate) fn resolve_and_check(
     check_events(&mut p, sc);
     check_controller(&mut p, sc);
     check_plant(&mut p, sc);
-    // The checks are judged against the tick and the shield count: only once those are right.
-    if ![
-        "tick_hz",
-        "controller.settings.tick_hz",
-        "plant.kit.shields",
-    ]
-    .iter()
-    .any(|k| p.seen(k))
-    {
+    // The checks are judged against the shield count: only once that is right.
+    if !p.seen("plant.kit.shields") {
         check_checks(&mut p, sc);
     }
     match ScenarioError::combine(p.list) {
@@ -238,8 +232,7 @@ fn check_plant(p: &mut Problems, sc: &Scenario) {
 }
 
 fn check_checks(p: &mut Problems, sc: &Scenario) {
-    let tick_ns = 1_000_000_000 / u64::from(sc.tick_hz);
-    if let Err(e) = MetricsEngine::new(&sc.checks, sc.plant.kit.shields, tick_ns) {
+    if let Err(e) = validate_checks(&sc.checks, sc.plant.kit.shields) {
         match e.field {
             Some(_) => p.value(&e.key(), &e.problem),
             None => p.table(&e.key(), &e.problem),
