@@ -1,12 +1,23 @@
-//! Vacuum loop: feedforward plus PI on the vacuum error, in fixed point, with conditional
-//! integration as anti-windup.
+//! Vacuum loop: feedforward plus PI on the error of a lead-predicted reading, in fixed point,
+//! with conditional integration as anti-windup.
 //!
 //! ```text
-//! duty = clamp(ff * target + kp * error + integral, 0, max_duty)      [permille; mmHg]
+//! predicted = measured + lead * (measured - measured[RATE_WINDOW ticks ago]) / RATE_WINDOW
+//! error     = target - predicted
+//! duty      = clamp(ff * target + kp * error + integral, 0, max_duty)    [permille; mmHg]
 //! integral += ki * error * dt      unless the output is saturated in the error's direction
 //! ```
+//!
+//! Why the lead: the pump can only remove air. Once it has overshot, a sealed kit holds the
+//! overshoot until the release, so the loop must stop pulling before the target, while the motor
+//! still coasts; acting on the reading predicted one coast time ahead does that.
 
 use crate::settings::ControlGains;
+use crate::timing::ms_to_ticks;
+
+/// Ticks over which the rate of change of the reading is measured (8 ms at 1 kHz): long enough
+/// to average the transducer noise, short next to a pull.
+const RATE_WINDOW: usize = 8;
 
 /// PI vacuum controller state.
 #[derive(Clone, Debug)]
@@ -18,6 +29,13 @@ pub(crate) struct VacuumLoop {
     /// `10 * tick_hz`: turns `ki [permille/(mmHg s)] * error [0.1 mmHg]` summed per tick into
     /// permille.
     scale: i64,
+    /// Lead, ticks (0 = none).
+    lead_ticks: i64,
+    /// Last readings, a ring of `RATE_WINDOW`, 0.1 mmHg; `next` is the oldest.
+    history: [i16; RATE_WINDOW],
+    next: usize,
+    /// Readings seen since the last reset (the prediction waits for a full window).
+    seen: usize,
 }
 
 impl VacuumLoop {
@@ -26,12 +44,42 @@ impl VacuumLoop {
             gains: *gains,
             integral_scaled: 0,
             scale: i64::from(tick_hz).saturating_mul(10).max(1),
+            lead_ticks: if gains.lead_ms == 0 {
+                0
+            } else {
+                i64::from(ms_to_ticks(gains.lead_ms, tick_hz))
+            },
+            history: [0; RATE_WINDOW],
+            next: 0,
+            seen: 0,
         }
     }
 
-    /// Clears the integral (at the start of each pull).
+    /// Clears the integral and the rate history (at the start of each pull).
     pub(crate) fn reset(&mut self) {
         self.integral_scaled = 0;
+        self.seen = 0;
+    }
+
+    /// Records a reading and returns it advanced by the lead along its recent rate, 0.1 mmHg.
+    fn predict(&mut self, measured_dmmhg: i16) -> i64 {
+        let now = i64::from(measured_dmmhg);
+        let oldest = self
+            .history
+            .get(self.next)
+            .copied()
+            .map(i64::from)
+            .unwrap_or(now);
+        if let Some(slot) = self.history.get_mut(self.next) {
+            *slot = measured_dmmhg;
+        }
+        self.next = self.next.saturating_add(1) % RATE_WINDOW;
+        if self.seen < RATE_WINDOW {
+            self.seen = self.seen.saturating_add(1);
+            return now;
+        }
+        let window = RATE_WINDOW as i64;
+        now.saturating_add(now.saturating_sub(oldest).saturating_mul(self.lead_ticks) / window)
     }
 
     /// The integral term, permille.
@@ -43,7 +91,7 @@ impl VacuumLoop {
     pub(crate) fn update(&mut self, target_dmmhg: u16, measured_dmmhg: i16) -> u16 {
         let max_duty = i64::from(self.gains.max_duty_permille.min(1000));
         let target = i64::from(target_dmmhg);
-        let error = target.saturating_sub(i64::from(measured_dmmhg));
+        let error = target.saturating_sub(self.predict(measured_dmmhg));
         // Gains are per mmHg and values in 0.1 mmHg, hence the / 10.
         let feedforward =
             i64::from(self.gains.feedforward_permille_per_mmhg).saturating_mul(target) / 10;
@@ -73,15 +121,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn lead_predicts_along_the_recent_rate() {
+        let gains = ControlGains {
+            kp_permille_per_mmhg: 10,
+            ki_permille_per_mmhg_s: 0,
+            lead_ms: 16,
+            ..ControlGains::default()
+        };
+        let mut l = VacuumLoop::new(&gains, 1000);
+        // Rising 1 mmHg (10 dmmHg) per tick: after a full window the prediction is 16 ticks ahead.
+        let mut duty = 0;
+        for k in 0..=RATE_WINDOW as i16 {
+            duty = l.update(2000, 1000 + 10 * k);
+        }
+        // measured 1080, predicted 1080 + 160 = 1240, error 760 dmmHg -> kp 10 * 76 = 760 permille.
+        assert_eq!(duty, 760);
+        l.reset();
+        // After a reset the first window uses the plain reading.
+        assert_eq!(l.update(2000, 1500), 500);
+    }
+
+    #[test]
     fn terms_add_up_in_permille() {
-        let mut l = VacuumLoop::new(&ControlGains::default(), 1000);
+        let gains = ControlGains {
+            feedforward_permille_per_mmhg: 2,
+            ki_permille_per_mmhg_s: 60,
+            ..ControlGains::default()
+        };
+        let mut l = VacuumLoop::new(&gains, 1000);
         // ff 2 * 100 mmHg = 200, kp 20 * 10 mmHg = 200, integral after one tick: 60 * 10 / 1000 = 0.6 -> 0.
         assert_eq!(l.update(1000, 900), 400);
     }
 
     #[test]
     fn integral_does_not_wind_up_while_saturated() {
-        let mut l = VacuumLoop::new(&ControlGains::default(), 1000);
+        let gains = ControlGains {
+            feedforward_permille_per_mmhg: 2,
+            ki_permille_per_mmhg_s: 60,
+            lead_ms: 0,
+            ..ControlGains::default()
+        };
+        let mut l = VacuumLoop::new(&gains, 1000);
         for _ in 0..10_000 {
             assert_eq!(l.update(1900, 0), 1000);
         }

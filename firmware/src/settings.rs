@@ -191,10 +191,15 @@ impl Default for ProgramSettings {
 pub struct ControlGains {
     /// Proportional gain, permille duty per mmHg of error. Default 20.
     pub kp_permille_per_mmhg: u16,
-    /// Integral gain, permille duty per mmHg of error per second. Default 60.
+    /// Integral gain, permille duty per mmHg of error per second. Default 20.
     pub ki_permille_per_mmhg_s: u16,
-    /// Feedforward, permille duty per mmHg of target. Default 2.
+    /// Feedforward, permille duty per mmHg of target. Default 0: a sealed kit needs almost no
+    /// flow to hold a level, so a level-proportional feedforward only overshoots.
     pub feedforward_permille_per_mmhg: u16,
+    /// Lead: the loop acts on the reading predicted this far ahead from its recent rate of
+    /// change, ms. It anticipates the motor coasting on after the duty drops (the pump's
+    /// mechanical time constant). 0 = plain PI. Default 25.
+    pub lead_ms: u16,
     /// Highest duty the loop may command, permille (0..=1000). Default 1000.
     pub max_duty_permille: u16,
 }
@@ -203,8 +208,9 @@ impl Default for ControlGains {
     fn default() -> Self {
         ControlGains {
             kp_permille_per_mmhg: 20,
-            ki_permille_per_mmhg_s: 60,
-            feedforward_permille_per_mmhg: 2,
+            ki_permille_per_mmhg_s: 20,
+            feedforward_permille_per_mmhg: 0,
+            lead_ms: 25,
             max_duty_permille: 1000,
         }
     }

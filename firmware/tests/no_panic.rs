@@ -70,6 +70,7 @@ fn any_settings() -> impl Strategy<Value = Settings> {
                     kp_permille_per_mmhg: control.0,
                     ki_permille_per_mmhg_s: control.1,
                     feedforward_permille_per_mmhg: control.2,
+                    lead_ms: control.0 % 100,
                     max_duty_permille: control.3,
                 },
                 supervisor: SupervisorSettings {
@@ -131,6 +132,7 @@ fn valid_settings() -> impl Strategy<Value = Settings> {
                     kp_permille_per_mmhg: gains.0,
                     ki_permille_per_mmhg_s: gains.1,
                     feedforward_permille_per_mmhg: gains.2,
+                    lead_ms: gains.0 % 100,
                     max_duty_permille: gains.3,
                 },
                 supervisor: SupervisorSettings {

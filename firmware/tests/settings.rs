@@ -44,8 +44,9 @@ fn defaults_are_the_reference_values_and_valid() {
     assert_eq!(s.program.stimulation_max_s, 120);
     assert!(!s.program.start_on_power_up);
     assert_eq!(s.control.kp_permille_per_mmhg, 20);
-    assert_eq!(s.control.ki_permille_per_mmhg_s, 60);
-    assert_eq!(s.control.feedforward_permille_per_mmhg, 2);
+    assert_eq!(s.control.ki_permille_per_mmhg_s, 20);
+    assert_eq!(s.control.feedforward_permille_per_mmhg, 0);
+    assert_eq!(s.control.lead_ms, 25);
     assert_eq!(s.control.max_duty_permille, 1000);
     assert_eq!(s.supervisor.max_vacuum_mmhg, 275);
     assert_eq!(s.supervisor.over_vacuum_ms, 20);

@@ -116,28 +116,29 @@ fn valid_range_bounds_are_inclusive() {
 }
 
 /// Runs with a frozen reading from the next tick on and checks SensorStuck trips on the first
-/// tick `n` whose reading and the 299 before it are frozen (the window's 300 readings) while the
-/// duty commanded on the 300 ticks before `n` was all >= 500 permille (the duty those readings
-/// answer to) -- and not a tick before.
+/// tick by which 300 "excited" ticks have been seen — ticks whose previous commands should have
+/// moved a healthy reading: duty >= 500 permille, or the valve open with the reading at or above
+/// 20 mmHg — and not a tick before. Unexcited ticks pause the count; they do not restart it.
 fn stuck_trips_exactly_after_window(
     bench: &mut Bench,
-    last_duty_permille: u16,
+    last: Outputs,
     readings: impl Fn(u64) -> u16,
 ) {
-    let mut high_duty_run = u32::from(last_duty_permille >= 500);
+    let cal = pumprig_firmware::SensorCalibration::default();
+    let (mut prev_duty, mut prev_valve) = (last.motor_duty_permille, last.valve_open);
+    let mut excited = 0u32;
     for i in 0..10_000u64 {
-        bench.forced_counts = Some(readings(i));
+        let counts = readings(i);
+        bench.forced_counts = Some(counts);
+        let venting = prev_valve && cal.vacuum_dmmhg(counts) >= 200;
+        excited += u32::from(prev_duty >= 500 || venting);
         let out = bench.step();
-        if high_duty_run >= 300 && i >= 299 {
+        if excited >= 300 {
             assert_faulted(&out, Fault::SensorStuck);
             return;
         }
         assert_healthy(&out);
-        high_duty_run = if out.motor_duty_permille >= 500 {
-            high_duty_run + 1
-        } else {
-            0
-        };
+        (prev_duty, prev_valve) = (out.motor_duty_permille, out.valve_open);
     }
     panic!("stuck sensor never tripped");
 }
@@ -145,15 +146,13 @@ fn stuck_trips_exactly_after_window(
 #[test]
 fn stuck_sensor_trips_after_300_ms_of_high_duty_without_movement() {
     let (mut bench, last) = running_expression_with_last();
-    stuck_trips_exactly_after_window(&mut bench, last.motor_duty_permille, |_| ZERO_COUNTS + 500);
+    stuck_trips_exactly_after_window(&mut bench, last, |_| ZERO_COUNTS + 500);
 }
 
 #[test]
 fn stuck_sensor_with_a_flickering_lsb_still_trips() {
     let (mut bench, last) = running_expression_with_last();
-    stuck_trips_exactly_after_window(&mut bench, last.motor_duty_permille, |i| {
-        ZERO_COUNTS + 500 + (i % 2) as u16
-    });
+    stuck_trips_exactly_after_window(&mut bench, last, |i| ZERO_COUNTS + 500 + (i % 2) as u16);
 }
 
 #[test]
