@@ -79,7 +79,8 @@ impl VacuumLoop {
             return now;
         }
         let window = RATE_WINDOW as i64;
-        now.saturating_add(now.saturating_sub(oldest).saturating_mul(self.lead_ticks) / window)
+        let lead = now.saturating_sub(oldest).saturating_mul(self.lead_ticks);
+        now.saturating_add(lead.checked_div(window).unwrap_or(0))
     }
 
     /// The integral term, permille.

@@ -15,7 +15,7 @@ use pumprig::scenario;
 fn bench_session(c: &mut Criterion) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/bench-session.toml");
     let loaded = scenario::load(&path).expect("bench scenario loads");
-    let settings = loaded.scenario.controller.settings.clone();
+    let settings = loaded.scenario.controller.settings;
     let csv_path = std::env::temp_dir().join(format!("pumprig-bench-{}.csv", std::process::id()));
     let mut group = c.benchmark_group("bench_session_20min");
     group.sample_size(10);
