@@ -39,12 +39,7 @@ impl SourceMap {
     pub fn parse(source: &str) -> Result<Self, toml_edit::TomlError> {
         let doc = Document::parse(source)?;
         let mut entries = Vec::new();
-        walk_table(
-            doc.as_table().iter().map(|(name, _)| name),
-            doc.as_table(),
-            "",
-            &mut entries,
-        );
+        walk_table(doc.as_table(), "", &mut entries);
         Ok(Self::with_entries(source, entries))
     }
 
@@ -147,17 +142,11 @@ fn join(prefix: &str, key: &str) -> String {
 }
 
 /// Records every key of a table (a `[table]` or the document root) and descends.
-fn walk_table<'a>(
-    names: impl Iterator<Item = &'a str>,
-    table: &'a toml_edit::Table,
-    prefix: &str,
-    out: &mut Vec<Entry>,
-) {
-    for name in names {
-        let Some((key, item)) = table.get_key_value(name) else {
-            continue;
-        };
-        walk_item(item, join(prefix, name), key.span(), out);
+fn walk_table(table: &toml_edit::Table, prefix: &str, out: &mut Vec<Entry>) {
+    for (name, _) in table.iter() {
+        if let Some((key, item)) = table.get_key_value(name) {
+            walk_item(item, join(prefix, name), key.span(), out);
+        }
     }
 }
 
@@ -171,7 +160,7 @@ fn walk_item(item: &Item, path: String, key_span: Option<Range<usize>>, out: &mu
                 key_span,
                 value_span: t.span(),
             });
-            walk_table(t.iter().map(|(n, _)| n), t, &path, out);
+            walk_table(t, &path, out);
         }
         Item::ArrayOfTables(a) => {
             out.push(Entry {
@@ -186,7 +175,7 @@ fn walk_item(item: &Item, path: String, key_span: Option<Range<usize>>, out: &mu
                     key_span: None,
                     value_span: t.span(),
                 });
-                walk_table(t.iter().map(|(n, _)| n), t, &elem, out);
+                walk_table(t, &elem, out);
             }
         }
     }

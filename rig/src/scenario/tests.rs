@@ -955,3 +955,61 @@ fn problems_in_different_parts_are_all_reported() {
     ];
     assert_eq!(keys, expected.map(|(l, k)| (l, k.to_owned())), "{e}");
 }
+
+/// The defaults docs/scenarios.md states for `[plant.*]` and `[controller.settings.*]` are the
+/// ones the code uses.
+#[test]
+fn the_format_reference_states_the_defaults_the_code_uses() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scenarios.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let defaults =
+        serde_json::to_value(&load_ok("name = \"d\"\nduration_s = 1\n").scenario).unwrap();
+    let mut tables: Vec<String> = Vec::new();
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for line in doc.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 5 {
+            continue;
+        }
+        let (table, key, stated) = (cells[1], cells[2], cells[3]);
+        if table.starts_with("`[plant") || table.starts_with("`[controller.settings") {
+            tables = table
+                .split('`')
+                .filter(|t| t.starts_with('[') && t.ends_with(']'))
+                .map(|t| t.trim_matches(['[', ']']).to_owned())
+                .collect();
+        } else if !table.is_empty() {
+            tables.clear();
+        }
+        let Some(key) = key.strip_prefix('`').and_then(|k| k.strip_suffix('`')) else {
+            continue;
+        };
+        for t in &tables {
+            let full = format!("{t}.{key}");
+            let Some(code) = super::validate::json_at(&defaults, &full) else {
+                wrong.push(format!("{full}: documented but not a key"));
+                continue;
+            };
+            let stated = stated.trim_matches('`').trim_matches('"');
+            let same = match code {
+                serde_json::Value::Number(n) => match stated.parse::<f64>() {
+                    Ok(x) => (x - n.as_f64().unwrap()).abs() <= 1e-12 * x.abs().max(1.0),
+                    Err(_) => stated.starts_with('='), // "= `tick_hz`": resolved from elsewhere
+                },
+                serde_json::Value::Bool(b) => stated == b.to_string(),
+                serde_json::Value::String(s) => stated == s,
+                _ => false,
+            };
+            checked += 1;
+            if !same {
+                wrong.push(format!("{full}: docs say {stated}, code says {code}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "docs/scenarios.md defaults are stale:\n{}",
+        wrong.join("\n")
+    );
+    assert!(checked > 80, "only {checked} defaults found in the tables");
+}

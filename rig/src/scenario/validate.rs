@@ -344,7 +344,10 @@ fn unstated(default: Option<String>) -> String {
 }
 
 /// The JSON value at a dotted key path with indices (`checks[2].unit`).
-fn json_at<'v>(root: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+pub(super) fn json_at<'v>(
+    root: &'v serde_json::Value,
+    path: &str,
+) -> Option<&'v serde_json::Value> {
     let mut v = root;
     for part in path.split('.') {
         let (name, indices) = part
