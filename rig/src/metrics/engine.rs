@@ -161,7 +161,7 @@ impl MetricsEngine {
             }
             loc.max_vacuum.push(v, t);
             loc.release
-                .push(t, v, tick.stop_commanded, tick.faulted, true);
+                .push(t, v, tick.stop_commanded, tick.faulted, tick.running, true);
         }
         self.motor_power_w.push(tick.motor_power_w);
         self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
@@ -176,6 +176,7 @@ impl MetricsEngine {
                     c.at.vacuum_mmhg(tick),
                     tick.stop_commanded,
                     tick.faulted,
+                    tick.running,
                     inside,
                 ),
                 Acc::FaultLatency(e) => e.push(t, inside && tick.fault_injected, tick.faulted),
@@ -238,7 +239,7 @@ impl MetricsEngine {
                 format!("max_vacuum_mmhg_{at}"),
                 loc.max_vacuum.get().map(|(v, _)| v),
             );
-            if let Episodes::Worst { worst_ns, .. } = loc.release.episodes.result() {
+            if let Episodes::Worst { worst_ns, .. } = loc.release.result() {
                 put(
                     format!("release_time_max_ms_{at}"),
                     Some(worst_ns as f64 * 1e-6),
@@ -330,10 +331,23 @@ impl MetricsEngine {
             ),
             Acc::Release(r) => {
                 let threshold = format::num(r.threshold_mmhg);
-                match r.episodes.result() {
+                match r.result() {
                     Episodes::None => Finding::Missing {
                         reason: format!("no stop {window}"),
                         at_ns: None,
+                    },
+                    Episodes::Unfinished {
+                        start_ns,
+                        restarted_ns: Some(restart_ns),
+                        ..
+                    } => Finding::Missing {
+                        reason: format!(
+                            "not released before the pump was started again at t = {} s: after the stop at \
+                             t = {} s the vacuum did not fall below {threshold} mmHg and stay there",
+                            format::time_s(restart_ns),
+                            format::time_s(start_ns),
+                        ),
+                        at_ns: Some(start_ns),
                     },
                     Episodes::Unfinished { start_ns, .. } => Finding::Missing {
                         reason: format!(

@@ -266,6 +266,26 @@ fn release_fails_without_a_stop_or_without_a_release() {
 }
 
 #[test]
+fn a_stop_in_a_trough_is_not_released_while_the_pump_keeps_pumping() {
+    // The stop lands at 2.9 s, in the trough of a cycle (0 mmHg), but the controller keeps
+    // running and the cycles go on: "released in 0 ms" would be a false pass.
+    let c = limits(check("release_time", L, "ms"), None, Some(500.0));
+    let r = run(&[c], 1, 6_100, |k, t| {
+        t.vacuum_nipple_mmhg[0] = triangle(k, 1000, 200, 190.0);
+        t.running = true;
+        t.stop_commanded = k == 2_900;
+    });
+    assert!(!r.checks[0].pass);
+    assert!(
+        r.checks[0]
+            .message
+            .contains("not released by end of run: after the stop at t = 2.90 s"),
+        "{}",
+        r.checks[0].message
+    );
+}
+
+#[test]
 fn a_fault_trip_starts_a_release_and_fault_latency_is_measured() {
     let checks = [
         limits(check("fault_latency", None, "ms"), None, Some(50.0)),

@@ -97,8 +97,20 @@ pub(crate) enum Episodes {
         start_ns: u64,
         count: u64,
     },
-    /// The episode started at `start_ns` had not completed when the run ended.
-    Unfinished { start_ns: u64, count: u64 },
+    /// The episode started at `start_ns` did not complete: the run ended first, or the pump
+    /// was started again at `restarted_ns` first.
+    Unfinished {
+        start_ns: u64,
+        count: u64,
+        restarted_ns: Option<u64>,
+    },
+}
+
+/// The worst (longest) of completed episodes: (duration ns, start ns).
+fn fold_worst(worst: &mut Option<(u64, u64)>, took_ns: u64, start_ns: u64) {
+    if worst.is_none_or(|(w, _)| took_ns > w) {
+        *worst = Some((took_ns, start_ns));
+    }
 }
 
 /// From a start event to the first tick a condition holds, worst over the episodes whose
@@ -120,10 +132,7 @@ impl EpisodeTracker {
             self.count += 1;
         }
         if let Some(s) = self.pending_ns.filter(|_| done) {
-            let took = t_ns - s;
-            if self.worst.is_none_or(|(w, _)| took > w) {
-                self.worst = Some((took, s));
-            }
+            fold_worst(&mut self.worst, t_ns - s, s);
             self.pending_ns = None;
         }
     }
@@ -133,6 +142,7 @@ impl EpisodeTracker {
             (Some(start_ns), _) => Episodes::Unfinished {
                 start_ns,
                 count: self.count,
+                restarted_ns: None,
             },
             (None, Some((worst_ns, start_ns))) => Episodes::Worst {
                 worst_ns,
@@ -144,13 +154,25 @@ impl EpisodeTracker {
     }
 }
 
-/// Release after a stop: starts on a commanded stop or when the controller's fault latches,
-/// ends on the first tick the vacuum is below the threshold.
+/// Release after a stop: starts on a commanded stop or when the controller's fault latches;
+/// ends on the first tick the vacuum is below the threshold, provided it then stays below
+/// until the pump is started again (telemetry `running` rising) or the run ends.
+///
+/// The proviso keeps a stop that lands in a cycle's trough (already below the threshold) from
+/// passing as "released in 0 ms" when the pump keeps pumping afterwards: the vacuum rising
+/// above the threshold again without a restart reopens the release.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ReleaseTracker {
     pub threshold_mmhg: f64,
     was_faulted: bool,
-    pub episodes: EpisodeTracker,
+    was_running: bool,
+    pending_ns: Option<u64>,
+    /// Pending: the first tick of the current run of ticks below the threshold.
+    below_since_ns: Option<u64>,
+    worst: Option<(u64, u64)>,
+    count: u64,
+    /// The first episode that failed by a restart before release: (start, restart).
+    restarted: Option<(u64, u64)>,
     /// Last vacuum seen, mmHg, for "not released" messages.
     pub last_vacuum_mmhg: f64,
 }
@@ -160,11 +182,18 @@ impl ReleaseTracker {
         Self {
             threshold_mmhg,
             was_faulted: false,
-            episodes: EpisodeTracker::default(),
+            was_running: false,
+            pending_ns: None,
+            below_since_ns: None,
+            worst: None,
+            count: 0,
+            restarted: None,
             last_vacuum_mmhg: f64::NAN,
         }
     }
 
+    /// One tick: `stop_commanded` and `faulted` (a rising edge) start a release if `in_window`;
+    /// `running` rising closes a pending one.
     #[inline]
     pub fn push(
         &mut self,
@@ -172,16 +201,69 @@ impl ReleaseTracker {
         vacuum_mmhg: f64,
         stop_commanded: bool,
         faulted: bool,
+        running: bool,
         in_window: bool,
     ) {
         let trip = faulted && !self.was_faulted;
+        let restart = running && !self.was_running;
         self.was_faulted = faulted;
+        self.was_running = running;
         self.last_vacuum_mmhg = vacuum_mmhg;
-        self.episodes.push(
-            t_ns,
-            in_window && (stop_commanded || trip),
-            vacuum_mmhg < self.threshold_mmhg,
-        );
+        if restart {
+            if let Some(s) = self.pending_ns.take() {
+                match self.below_since_ns.take() {
+                    Some(b) => fold_worst(&mut self.worst, b - s, s),
+                    None => {
+                        self.restarted.get_or_insert((s, t_ns));
+                    }
+                }
+            }
+        }
+        if in_window && (stop_commanded || trip) && self.pending_ns.is_none() {
+            self.pending_ns = Some(t_ns);
+            self.below_since_ns = None;
+            self.count += 1;
+        }
+        if self.pending_ns.is_some() {
+            if vacuum_mmhg < self.threshold_mmhg {
+                self.below_since_ns.get_or_insert(t_ns);
+            } else {
+                self.below_since_ns = None;
+            }
+        }
+    }
+
+    /// The episodes, the one still pending at the end of the run included.
+    pub fn result(&self) -> Episodes {
+        let count = self.count;
+        if let Some((start_ns, r)) = self.restarted {
+            return Episodes::Unfinished {
+                start_ns,
+                count,
+                restarted_ns: Some(r),
+            };
+        }
+        let mut worst = self.worst;
+        if let Some(s) = self.pending_ns {
+            match self.below_since_ns {
+                Some(b) => fold_worst(&mut worst, b - s, s),
+                None => {
+                    return Episodes::Unfinished {
+                        start_ns: s,
+                        count,
+                        restarted_ns: None,
+                    };
+                }
+            }
+        }
+        match worst {
+            Some((worst_ns, start_ns)) => Episodes::Worst {
+                worst_ns,
+                start_ns,
+                count,
+            },
+            None => Episodes::None,
+        }
     }
 }
 
@@ -210,7 +292,8 @@ mod tests {
             e.result(),
             Episodes::Unfinished {
                 start_ns: 50,
-                count: 3
+                count: 3,
+                restarted_ns: None
             }
         );
     }
@@ -218,15 +301,71 @@ mod tests {
     #[test]
     fn a_latched_fault_counts_as_a_stop_once() {
         let mut r = ReleaseTracker::new(10.0);
-        r.push(0, 100.0, false, true, true);
-        r.push(1, 100.0, false, true, true);
-        r.push(2, 5.0, false, true, true);
+        r.push(0, 100.0, false, true, false, true);
+        r.push(1, 100.0, false, true, false, true);
+        r.push(2, 5.0, false, true, false, true);
         assert_eq!(
-            r.episodes.result(),
+            r.result(),
             Episodes::Worst {
                 worst_ns: 2,
                 start_ns: 0,
                 count: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_release_that_does_not_last_is_not_a_release() {
+        // Stop in a trough (already below), but the pump keeps running and the vacuum rises.
+        let mut r = ReleaseTracker::new(10.0);
+        r.push(0, 5.0, false, false, true, true);
+        r.push(1, 5.0, true, false, true, true);
+        r.push(2, 50.0, false, false, true, true);
+        r.push(3, 150.0, false, false, true, true);
+        assert_eq!(
+            r.result(),
+            Episodes::Unfinished {
+                start_ns: 1,
+                count: 1,
+                restarted_ns: None
+            }
+        );
+        // It vents at last, and stays vented to the end: released at 4.
+        r.push(4, 5.0, false, false, false, true);
+        r.push(5, 4.0, false, false, false, true);
+        assert_eq!(
+            r.result(),
+            Episodes::Worst {
+                worst_ns: 3,
+                start_ns: 1,
+                count: 1
+            }
+        );
+        // A restart after the release closes it; the new rise does not reopen it.
+        r.push(6, 50.0, false, false, true, true);
+        assert_eq!(
+            r.result(),
+            Episodes::Worst {
+                worst_ns: 3,
+                start_ns: 1,
+                count: 1
+            }
+        );
+    }
+
+    #[test]
+    fn a_restart_before_the_release_fails_it() {
+        let mut r = ReleaseTracker::new(10.0);
+        r.push(0, 150.0, true, false, true, true);
+        r.push(1, 150.0, false, false, false, true);
+        r.push(2, 150.0, false, false, true, true);
+        r.push(3, 5.0, false, false, false, true);
+        assert_eq!(
+            r.result(),
+            Episodes::Unfinished {
+                start_ns: 0,
+                count: 1,
+                restarted_ns: Some(2)
             }
         );
     }
