@@ -1,6 +1,6 @@
 //! The `pumprig` command line: a thin layer over the library that maps outcomes to exit codes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -49,7 +49,7 @@ enum Command {
     },
 }
 
-fn load(path: &PathBuf) -> Result<LoadedScenario, ExitCode> {
+fn load(path: &Path) -> Result<LoadedScenario, ExitCode> {
     scenario::load(path).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(exit_code::BAD_INPUT as u8)
@@ -81,7 +81,11 @@ fn main() -> ExitCode {
             );
             ExitCode::from(exit_code::OK as u8)
         }
-        Command::Run { scenario, out, seed } => {
+        Command::Run {
+            scenario,
+            out,
+            seed,
+        } => {
             let mut loaded = match load(&scenario) {
                 Ok(l) => l,
                 Err(code) => return code,
@@ -103,14 +107,23 @@ fn main() -> ExitCode {
                         failed,
                         done.dir.display()
                     );
-                    ExitCode::from(if failed == 0 { exit_code::OK } else { exit_code::FAILED } as u8)
+                    ExitCode::from(if failed == 0 {
+                        exit_code::OK
+                    } else {
+                        exit_code::FAILED
+                    } as u8)
                 }
                 Err(e) => {
                     let what = match e {
                         SessionError::Run(_) => "run failed",
-                        SessionError::Io { .. } | SessionError::Plot(_) => "could not write the run",
+                        SessionError::Io { .. } | SessionError::Plot(_) => {
+                            "could not write the run"
+                        }
                     };
-                    eprintln!("error: {what}: {e}; nothing was written to {}", out.display());
+                    eprintln!(
+                        "error: {what}: {e}; nothing was written to {}",
+                        out.display()
+                    );
                     ExitCode::from(exit_code::FAILED as u8)
                 }
             }

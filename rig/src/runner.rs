@@ -75,8 +75,13 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
     let tick = tick_ns(sc.tick_hz);
     let dt_s = tick as f64 * 1e-9;
     let ticks = (sc.duration_s * f64::from(sc.tick_hz)).round() as u64;
-    let decimation = (f64::from(sc.tick_hz) / sc.output.sample_rate_hz).round().max(1.0) as u64;
-    let mut plant = Plant::new(&sc.plant, sc.seed).map_err(|source| RunError::Plant { time_s: 0.0, source })?;
+    let decimation = (f64::from(sc.tick_hz) / sc.output.sample_rate_hz)
+        .round()
+        .max(1.0) as u64;
+    let mut plant = Plant::new(&sc.plant, sc.seed).map_err(|source| RunError::Plant {
+        time_s: 0.0,
+        source,
+    })?;
     let shields = plant.shield_count();
     let mut metrics = MetricsEngine::new(&sc.checks, shields, tick)
         .expect("checks are validated when the scenario is loaded");
@@ -92,7 +97,12 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         let buttons_down = held.iter().fold(0u8, |acc, &(bits, _)| acc | bits);
         // 1. Sensor.
         let counts = plant.sample_sensor(dt_s);
-        let frame = SensorFrame { time_ns: now, pressure_counts: counts, buttons: buttons_down, supply_mv };
+        let frame = SensorFrame {
+            time_ns: now,
+            pressure_counts: counts,
+            buttons: buttons_down,
+            supply_mv,
+        };
         // 2. One control step.
         let act = controller.step(&frame)?;
         // 3. Events due now.
@@ -100,7 +110,10 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         let mut fault_injected = false;
         while let Some(ev) = timeline.get(next_event).filter(|e| e.at_ns <= now) {
             match ev.action {
-                EventAction::Press { buttons: bits, hold_ns } => {
+                EventAction::Press {
+                    buttons: bits,
+                    hold_ns,
+                } => {
                     if bits & buttons::POWER != 0 && act.telemetry.state.is_running() {
                         stop_commanded = true;
                     }
@@ -117,19 +130,44 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         let out = *plant.outputs();
         metrics.observe(&tick_view(now, &act, &out, stop_commanded, fault_injected));
         if k % decimation == 0 {
-            sink.record(&Sample { time_ns: now, actuators: act, sensor_counts: counts, plant: out })
-                .map_err(|source| RunError::Output { time_s: now as f64 * 1e-9, source })?;
+            sink.record(&Sample {
+                time_ns: now,
+                actuators: act,
+                sensor_counts: counts,
+                plant: out,
+            })
+            .map_err(|source| RunError::Output {
+                time_s: now as f64 * 1e-9,
+                source,
+            })?;
         }
         // 4. Plant over the tick with the actuators held.
         plant
-            .step(&StepInput { motor_duty: act.motor_duty, valve_open: act.valve_open, dt_s })
-            .map_err(|source| RunError::Plant { time_s: (now + tick) as f64 * 1e-9, source })?;
+            .step(&StepInput {
+                motor_duty: act.motor_duty,
+                valve_open: act.valve_open,
+                dt_s,
+            })
+            .map_err(|source| RunError::Plant {
+                time_s: (now + tick) as f64 * 1e-9,
+                source,
+            })?;
     }
-    Ok(RunOutcome { metrics: metrics.finish(), ticks, tick_ns: tick })
+    Ok(RunOutcome {
+        metrics: metrics.finish(),
+        ticks,
+        tick_ns: tick,
+    })
 }
 
 #[inline]
-fn tick_view(now: u64, act: &ActuatorFrame, out: &PlantOutputs, stop: bool, fault: bool) -> TickView {
+fn tick_view(
+    now: u64,
+    act: &ActuatorFrame,
+    out: &PlantOutputs,
+    stop: bool,
+    fault: bool,
+) -> TickView {
     TickView {
         time_ns: now,
         vacuum_sensor_port_mmhg: out.vacuum_manifold_mmhg,
@@ -141,7 +179,10 @@ fn tick_view(now: u64, act: &ActuatorFrame, out: &PlantOutputs, stop: bool, faul
         motor_duty: act.motor_duty,
         motor_power_w: out.motor_power_w,
         valve_open: act.valve_open,
-        leak_flow_ml_min: out.shields[..usize::from(out.shield_count)].iter().map(|s| s.leak_flow_ml_min).sum(),
+        leak_flow_ml_min: out.shields[..usize::from(out.shield_count)]
+            .iter()
+            .map(|s| s.leak_flow_ml_min)
+            .sum(),
         stop_commanded: stop,
         fault_injected: fault,
     }

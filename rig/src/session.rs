@@ -44,7 +44,10 @@ pub enum SessionError {
     #[error(transparent)]
     Run(#[from] RunError),
     #[error("writing {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("plotting: {0}")]
     Plot(#[from] plots::PlotError),
 }
@@ -54,39 +57,65 @@ pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, 
     let spec = &loaded.scenario.controller;
     match spec.kind.as_str() {
         "reference" => Ok(Box::new(ReferenceController::new(&spec.settings)?)),
-        other => Err(ControllerError::Settings(format!("unknown controller kind `{other}`"))),
+        other => Err(ControllerError::Settings(format!(
+            "unknown controller kind `{other}`"
+        ))),
     }
 }
 
 /// Runs the scenario and writes the run directory `out`.
 pub fn run_to_dir(loaded: &LoadedScenario, out: &Path) -> Result<Finished, SessionError> {
-    let stage = StagedDir::create(out).map_err(|source| SessionError::Io { path: out.to_path_buf(), source })?;
+    let stage = StagedDir::create(out).map_err(|source| SessionError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
     let io_err = |path: PathBuf| move |source| SessionError::Io { path, source };
     let csv_path = stage.path().join("timeseries.csv");
     let mut controller = build_controller(loaded).map_err(RunError::from)?;
     let identity = controller.identity();
     let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
     let shields = loaded.scenario.plant.kit.shields;
-    let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields).map_err(io_err(csv_path.clone()))?;
+    let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields)
+        .map_err(io_err(csv_path.clone()))?;
     let outcome = runner::run(loaded, &mut *controller, &mut sink)?;
     sink.into_inner().map_err(io_err(csv_path.clone()))?;
 
-    let record = RunRecord::new(loaded, identity.clone(), &outcome.metrics, outcome.ticks, outcome.tick_ns, OUTPUT_FILES.to_vec());
-    let json = record.to_json().map_err(|e| SessionError::Io { path: "record.json".into(), source: e.into() })?;
+    let record = RunRecord::new(
+        loaded,
+        identity.clone(),
+        &outcome.metrics,
+        outcome.ticks,
+        outcome.tick_ns,
+        OUTPUT_FILES.to_vec(),
+    );
+    let json = record.to_json().map_err(|e| SessionError::Io {
+        path: "record.json".into(),
+        source: e.into(),
+    })?;
     let record_path = stage.path().join("record.json");
     std::fs::write(&record_path, json).map_err(io_err(record_path))?;
 
     let series = TimeSeries::read_csv(&csv_path)?;
     let sc = &loaded.scenario;
-    let zoom = sc.output.zoom_window_s.map(|[a, b]| (a, b)).unwrap_or_else(|| default_zoom(sc.duration_s));
+    let zoom = sc
+        .output
+        .zoom_window_s
+        .map(|[a, b]| (a, b))
+        .unwrap_or_else(|| default_zoom(sc.duration_s));
     let meta = PlotMeta {
         title: sc.name.clone(),
-        controller: format!("{} {} ({})", identity.name, identity.version, identity.adapter),
+        controller: format!(
+            "{} {} ({})",
+            identity.name, identity.version, identity.adapter
+        ),
         zoom_window_s: zoom,
     };
     plots::write_plots(&series, &meta, stage.path())?;
     let dir = stage.commit().map_err(io_err(out.to_path_buf()))?;
-    Ok(Finished { dir, metrics: outcome.metrics })
+    Ok(Finished {
+        dir,
+        metrics: outcome.metrics,
+    })
 }
 
 /// A 5 s window two thirds into the run: past start-up, inside the expression phase.

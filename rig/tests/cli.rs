@@ -6,11 +6,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn pumprig(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pumprig")).args(args).output().expect("pumprig runs")
+    Command::new(env!("CARGO_BIN_EXE_pumprig"))
+        .args(args)
+        .output()
+        .expect("pumprig runs")
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -59,7 +65,12 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn run_ok(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     pumprig(&args)
 }
@@ -73,15 +84,32 @@ fn same_seed_gives_byte_identical_outputs_and_another_seed_changes_the_noise() {
         let o = run_ok(&sc, out, &["--seed", seed]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
-    let files = ["timeseries.csv", "record.json", "vacuum.png", "vacuum.svg", "actuators.png", "actuators.svg", "zoom.png", "zoom.svg"];
+    let files = [
+        "timeseries.csv",
+        "record.json",
+        "vacuum.png",
+        "vacuum.svg",
+        "actuators.png",
+        "actuators.svg",
+        "zoom.png",
+        "zoom.svg",
+    ];
     for f in files {
-        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f} differs for the same seed");
+        assert_eq!(
+            fs::read(a.join(f)).unwrap(),
+            fs::read(b.join(f)).unwrap(),
+            "{f} differs for the same seed"
+        );
     }
-    let (ta, tc) = (fs::read_to_string(a.join("timeseries.csv")).unwrap(), fs::read_to_string(c.join("timeseries.csv")).unwrap());
+    let (ta, tc) = (
+        fs::read_to_string(a.join("timeseries.csv")).unwrap(),
+        fs::read_to_string(c.join("timeseries.csv")).unwrap(),
+    );
     assert_ne!(ta, tc, "another seed must change the sensor noise");
     // Only the noise: the header and the time column are the same.
     assert_eq!(ta.lines().next(), tc.lines().next());
-    let rec: serde_json::Value = serde_json::from_str(&fs::read_to_string(c.join("record.json")).unwrap()).unwrap();
+    let rec: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(c.join("record.json")).unwrap()).unwrap();
     assert_eq!(rec["seed"], 8);
     fs::remove_dir_all(&d).unwrap();
 }
@@ -94,9 +122,18 @@ fn a_check_that_should_fail_exits_1_naming_check_value_and_limit() {
     let o = run_ok(&sc, &d.join("out"), &[]);
     assert_eq!(o.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    let line = stdout.lines().find(|l| l.starts_with("FAIL")).expect("a FAIL line");
-    assert!(line.contains("expression peak vacuum within ±20 mmHg of 190"), "{line}");
-    assert!(line.contains("mmHg") && line.contains("230"), "value and limit: {line}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL"))
+        .expect("a FAIL line");
+    assert!(
+        line.contains("expression peak vacuum within ±20 mmHg of 190"),
+        "{line}"
+    );
+    assert!(
+        line.contains("mmHg") && line.contains("230"),
+        "value and limit: {line}"
+    );
     // The run itself completed: its outputs are there for diagnosis.
     assert!(d.join("out/record.json").exists());
     fs::remove_dir_all(&d).unwrap();
@@ -109,17 +146,26 @@ fn assert_bad_input(case: &str, text: Option<&str>, expect: &[&str]) {
         None => d.join("missing.toml"),
     };
     let out = d.join("out");
-    for args in [vec!["check", sc.to_str().unwrap()], vec!["run", sc.to_str().unwrap(), "--out", out.to_str().unwrap()]] {
+    for args in [
+        vec!["check", sc.to_str().unwrap()],
+        vec!["run", sc.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    ] {
         let o = pumprig(&args);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{case} {args:?}: {stderr}");
         for e in expect {
             assert!(stderr.contains(e), "{case}: expected `{e}` in: {stderr}");
         }
-        assert!(stderr.contains(sc.file_name().unwrap().to_str().unwrap()), "{case}: names the file: {stderr}");
+        assert!(
+            stderr.contains(sc.file_name().unwrap().to_str().unwrap()),
+            "{case}: names the file: {stderr}"
+        );
     }
     assert!(!out.exists(), "{case}: nothing may be written");
-    let leftovers: Vec<_> = fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert!(leftovers.len() <= 1, "{case}: stray files {leftovers:?}");
     fs::remove_dir_all(&d).unwrap();
 }
@@ -127,15 +173,35 @@ fn assert_bad_input(case: &str, text: Option<&str>, expect: &[&str]) {
 #[test]
 fn malformed_scenarios_exit_2_naming_file_line_and_key_and_write_nothing() {
     // Unknown key (line 9 in SHORT is `chamber_volume_ml = 40.0` under [plant.left]).
-    assert_bad_input("unknown-key", Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volum_ml = 40.0")), &[":9:", "chamber_volum_ml"]);
+    assert_bad_input(
+        "unknown-key",
+        Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volum_ml = 40.0")),
+        &[":9:", "chamber_volum_ml"],
+    );
     // Unit typo in a key: suggests the right one.
-    assert_bad_input("unit-typo", Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volume_mL = 40.0")), &[":9:", "chamber_volume_mL", "chamber_volume_ml"]);
+    assert_bad_input(
+        "unit-typo",
+        Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volume_mL = 40.0")),
+        &[":9:", "chamber_volume_mL", "chamber_volume_ml"],
+    );
     // Wrong type.
-    assert_bad_input("wrong-type", Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volume_ml = \"forty\"")), &[":9:", "chamber_volume_ml"]);
+    assert_bad_input(
+        "wrong-type",
+        Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volume_ml = \"forty\"")),
+        &[":9:", "chamber_volume_ml"],
+    );
     // Negative volume.
-    assert_bad_input("negative", Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volume_ml = -40.0")), &[":9:", "plant.left.chamber_volume_ml", "-40"]);
+    assert_bad_input(
+        "negative",
+        Some(&SHORT.replace("chamber_volume_ml = 40.0", "chamber_volume_ml = -40.0")),
+        &[":9:", "plant.left.chamber_volume_ml", "-40"],
+    );
     // Unit typo in a check's unit.
-    assert_bad_input("check-unit", Some(&SHORT.replace("unit = \"mmHg\"", "unit = \"mmhg\"")), &[":29:", "checks[0].unit", "mmHg"]);
+    assert_bad_input(
+        "check-unit",
+        Some(&SHORT.replace("unit = \"mmHg\"", "unit = \"mmhg\"")),
+        &[":29:", "checks[0].unit", "mmHg"],
+    );
     // Missing file.
     assert_bad_input("missing", None, &["missing.toml"]);
 }
@@ -146,7 +212,12 @@ fn check_validates_every_shipped_scenario() {
         let p = entry.unwrap().path();
         if p.extension().is_some_and(|e| e == "toml") {
             let o = pumprig(&["check", p.to_str().unwrap()]);
-            assert!(o.status.success(), "{}: {}", p.display(), String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{}: {}",
+                p.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
         }
     }
 }

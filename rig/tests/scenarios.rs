@@ -14,7 +14,13 @@ fn run(loaded: &LoadedScenario) -> RunOutcome {
 }
 
 fn assert_all_pass(name: &str, out: &RunOutcome) {
-    let failed: Vec<_> = out.metrics.checks.iter().filter(|c| !c.pass).map(|c| c.message.clone()).collect();
+    let failed: Vec<_> = out
+        .metrics
+        .checks
+        .iter()
+        .filter(|c| !c.pass)
+        .map(|c| c.message.clone())
+        .collect();
     assert!(failed.is_empty(), "{name}: {failed:#?}");
     assert!(!out.metrics.checks.is_empty(), "{name} has no checks");
 }
@@ -54,7 +60,11 @@ unit = "mmHg"
     } else {
         String::new()
     };
-    let (stim_max, start) = if phase == "stimulation" { (0, "stimulation") } else { (120, "expression") };
+    let (stim_max, start) = if phase == "stimulation" {
+        (0, "stimulation")
+    } else {
+        (120, "expression")
+    };
     let text = format!(
         r#"name = "envelope"
 duration_s = 30.0
@@ -108,7 +118,10 @@ fn the_pump_covers_the_commercial_envelope_within_the_acceptance_band() {
     ] {
         for shields in [1, 2] {
             let loaded = envelope_case(phase, cpm, vacuum, shields);
-            assert_all_pass(&format!("{phase} {cpm} cpm {vacuum} mmHg, {shields} shield(s)"), &run(&loaded));
+            assert_all_pass(
+                &format!("{phase} {cpm} cpm {vacuum} mmHg, {shields} shield(s)"),
+                &run(&loaded),
+            );
         }
     }
 }

@@ -3,7 +3,10 @@
 
 use pumprig_firmware as fw;
 
-use super::{ActuatorFrame, Controller, ControllerError, ControllerIdentity, ControllerState, SensorFrame, Telemetry};
+use super::{
+    ActuatorFrame, Controller, ControllerError, ControllerIdentity, ControllerState, SensorFrame,
+    Telemetry,
+};
 
 /// The reference controller running in the rig's process.
 pub struct ReferenceController {
@@ -55,7 +58,11 @@ pub fn actuators_from_firmware(out: &fw::Outputs) -> ActuatorFrame {
                 fw::State::Expression => ControllerState::Expression,
                 fw::State::Fault => ControllerState::Fault,
             },
-            fault: if t.state == fw::State::Fault { t.fault.name() } else { "" },
+            fault: if t.state == fw::State::Fault {
+                t.fault.name()
+            } else {
+                ""
+            },
             target_vacuum_mmhg: f64::from(t.target_vacuum_dmmhg) / 10.0,
             measured_vacuum_mmhg: f64::from(t.measured_vacuum_dmmhg) / 10.0,
         },

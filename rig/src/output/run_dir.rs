@@ -22,7 +22,12 @@ impl StagedDir {
         fs::create_dir_all(&parent)?;
         let name = target
             .file_name()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "output path has no directory name"))?
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "output path has no directory name",
+                )
+            })?
             .to_string_lossy()
             .into_owned();
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
@@ -30,7 +35,11 @@ impl StagedDir {
             fs::remove_dir_all(&staging)?;
         }
         fs::create_dir(&staging)?;
-        Ok(Self { staging, target: target.to_path_buf(), committed: false })
+        Ok(Self {
+            staging,
+            target: target.to_path_buf(),
+            committed: false,
+        })
     }
 
     /// Where to write files now.
@@ -43,7 +52,10 @@ impl StagedDir {
         if self.target.exists() {
             let old = self.staging.with_file_name(format!(
                 ".{}.old-{}",
-                self.target.file_name().unwrap_or_default().to_string_lossy(),
+                self.target
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy(),
                 std::process::id()
             ));
             if old.exists() {
@@ -83,14 +95,21 @@ mod tests {
             assert!(!target.exists());
         }
         assert!(!target.exists());
-        assert_eq!(fs::read_dir(&root).unwrap().count(), 0, "staging removed on drop");
+        assert_eq!(
+            fs::read_dir(&root).unwrap().count(),
+            0,
+            "staging removed on drop"
+        );
         let s = StagedDir::create(&target).unwrap();
         fs::write(s.path().join("a.txt"), "1").unwrap();
         s.commit().unwrap();
         let s = StagedDir::create(&target).unwrap();
         fs::write(s.path().join("b.txt"), "2").unwrap();
         s.commit().unwrap();
-        assert!(!target.join("a.txt").exists(), "an earlier run is replaced, not merged");
+        assert!(
+            !target.join("a.txt").exists(),
+            "an earlier run is replaced, not merged"
+        );
         assert_eq!(fs::read_to_string(target.join("b.txt")).unwrap(), "2");
         assert_eq!(fs::read_dir(&root).unwrap().count(), 1);
         fs::remove_dir_all(&root).unwrap();

@@ -40,7 +40,11 @@ pub struct CsvSink<W: Write> {
 impl<W: Write> CsvSink<W> {
     pub fn new(mut out: W, shields: u8) -> io::Result<Self> {
         writeln!(out, "{}", header(shields).join(","))?;
-        Ok(Self { out, shields, line: Vec::with_capacity(256) })
+        Ok(Self {
+            out,
+            shields,
+            line: Vec::with_capacity(256),
+        })
     }
 
     pub fn into_inner(mut self) -> io::Result<W> {
@@ -69,7 +73,10 @@ impl<W: Write> SampleSink for CsvSink<W> {
         push_fixed(l, p.motor_current_a, 3);
         push_int(l, i64::from(s.actuators.valve_open));
         push_int(l, i64::from(t.state.code()));
-        let leak: f64 = p.shields[..usize::from(p.shield_count)].iter().map(|x| x.leak_flow_ml_min).sum();
+        let leak: f64 = p.shields[..usize::from(p.shield_count)]
+            .iter()
+            .map(|x| x.leak_flow_ml_min)
+            .sum();
         push_fixed(l, leak, 2);
         // Replace the trailing comma with the line end.
         if let Some(last) = l.last_mut() {
@@ -86,7 +93,11 @@ fn push_time(l: &mut Vec<u8>, time_ns: u64) {
     l.extend_from_slice(b.format(ms / 1000).as_bytes());
     l.push(b'.');
     let frac = ms % 1000;
-    l.extend_from_slice(&[b'0' + (frac / 100) as u8, b'0' + (frac / 10 % 10) as u8, b'0' + (frac % 10) as u8]);
+    l.extend_from_slice(&[
+        b'0' + (frac / 100) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ]);
     l.push(b',');
 }
 
@@ -134,14 +145,26 @@ mod tests {
 
     #[test]
     fn fixed_decimals_match_std_formatting() {
-        for (v, d) in [(0.0, 2), (1.005, 1), (-0.04, 1), (190.456, 2), (-12.5, 0), (3.0, 3), (0.001, 3), (12345.678, 1)] {
+        for (v, d) in [
+            (0.0, 2),
+            (1.005, 1),
+            (-0.04, 1),
+            (190.456, 2),
+            (-12.5, 0),
+            (3.0, 3),
+            (0.001, 3),
+            (12345.678, 1),
+        ] {
             let expected = format!("{:.*},", d as usize, v);
             // std rounds half to even on the binary value; ours rounds half away from zero on the
             // scaled value: they agree except exactly at ties, which these cases avoid or match.
             let ours = fixed(v, d);
             let a: f64 = ours.trim_end_matches(',').parse().unwrap();
             let b: f64 = expected.trim_end_matches(',').parse().unwrap();
-            assert!((a - b).abs() <= 10f64.powi(-(d as i32)) + 1e-12, "{v}: {ours} vs {expected}");
+            assert!(
+                (a - b).abs() <= 10f64.powi(-(d as i32)) + 1e-12,
+                "{v}: {ours} vs {expected}"
+            );
         }
         assert_eq!(fixed(-0.04, 1), "0.0,");
         assert_eq!(fixed(-0.06, 1), "-0.1,");
