@@ -2,11 +2,12 @@
 //! vacuum transducer, composed and stepped over one control tick with the actuators held.
 //! docs/model.md §7 gives the step; each part's module gives its physics.
 //!
-//! Seat for the physiology (breast, milk, hormones): each tick, [`ShieldOutputs`] carries what the
-//! breast on that side is exposed to — vacuum at the nipple, duct openness, comfort, tissue drawn
-//! in. The breast and hormone models consume it and will add milk volume to the chamber balance.
+//! Seat for the physiology (breast, milk, hormones): each tick, [`ShieldOutputs`] carries the
+//! vacuum at the nipple and the tissue drawn in, and [`Plant::exposure`] what the fit does to the
+//! breast (duct openness, comfort, nipple diameter). The breast and hormone models consume these
+//! and will add milk volume to the chamber balance.
 
-use crate::flange::{FitMechanics, FitModel};
+use crate::flange::{FitExposure, FitMechanics, FitModel};
 use crate::integrator::{Hub, Spoke, solve_star};
 use crate::params::{ParamError, PlantParams};
 use crate::pneumatics::flow::EdgeFlow;
@@ -64,11 +65,6 @@ pub struct ShieldOutputs {
     /// Vacuum in the shield chamber, at the nipple, mmHg below atmosphere.
     pub vacuum_mmhg: f64,
     pub tissue_volume_ml: f64,
-    pub nipple_diameter_mm: f64,
-    /// Share of milk ducts left open by the fit (1 = unobstructed).
-    pub duct_openness: f64,
-    /// 1 = comfortable, 0 = maximal pain.
-    pub comfort: f64,
     /// Free-air leak flow into this chamber over the last step (kit, seal, injected), mL/min.
     pub leak_flow_ml_min: f64,
 }
@@ -372,14 +368,9 @@ impl Plant {
         let atm = self.ambient.pressure_pa;
         let mut shields = [ShieldOutputs::default(); 2];
         for (k, c) in self.chambers.iter().enumerate() {
-            let vacuum = vacuum_mmhg(atm, c.pressure_pa);
-            let exposure = c.fit.exposure(vacuum);
             shields[k] = ShieldOutputs {
-                vacuum_mmhg: vacuum,
+                vacuum_mmhg: vacuum_mmhg(atm, c.pressure_pa),
                 tissue_volume_ml: c.fit_state.tissue_volume_m3 * 1e6,
-                nipple_diameter_mm: exposure.nipple_diameter_mm,
-                duct_openness: exposure.duct_openness,
-                comfort: exposure.comfort,
                 leak_flow_ml_min: self.ambient.free_air_ml_min(c.leak_kg_s),
             };
         }
@@ -420,6 +411,16 @@ impl Plant {
             }
             PlantFault::Sensor(f) => self.transducer.inject(f),
         }
+    }
+
+    /// What the fit does to the breast on a side at its current vacuum (§8): computed on demand,
+    /// since only the physiology and diagnostics need it. None for an absent side.
+    pub fn exposure(&self, side: Side) -> Option<FitExposure> {
+        let c = self.chambers.get(side as usize)?;
+        Some(
+            c.fit
+                .exposure(vacuum_mmhg(self.ambient.pressure_pa, c.pressure_pa)),
+        )
     }
 
     pub fn outputs(&self) -> &PlantOutputs {

@@ -371,7 +371,8 @@ proptest! {
             let pulling = (k / duty_period) % 2 == 0;
             let o = *plant.step(&StepInput { motor_duty: if pulling { 1.0 } else { 0.0 }, valve_open: !pulling, dt_s: TICK }).unwrap();
             let values = [o.vacuum_manifold_mmhg, o.shields[0].vacuum_mmhg, o.shields[1].vacuum_mmhg,
-                o.motor_speed_rad_s, o.motor_power_w, o.shields[0].leak_flow_ml_min, o.shields[0].comfort];
+                o.motor_speed_rad_s, o.motor_power_w, o.shields[0].leak_flow_ml_min,
+                plant.exposure(pumprig_sim::Side::Left).unwrap().comfort];
             prop_assert!(values.iter().all(|v| v.is_finite()), "non-finite at tick {}: {:?}", k, o);
             prop_assert!(o.vacuum_manifold_mmhg < 760.0 && o.vacuum_manifold_mmhg > -5.0, "{:?}", o);
             prop_assert!(o.shields[0].vacuum_mmhg < 760.0 && o.shields[0].vacuum_mmhg > -5.0, "{:?}", o);
