@@ -42,7 +42,7 @@ impl<'a> RunRecord<'a> {
             scenario_hash: loaded.source_hash(),
             seed: loaded.scenario.seed,
             controller,
-            simulated_s: ticks as f64 * tick_ns as f64 * 1e-9,
+            simulated_s: (u128::from(ticks) * u128::from(tick_ns)) as f64 / 1e9,
             ticks,
             tick_ns,
             passed: metrics.checks.iter().all(|c| c.pass),
