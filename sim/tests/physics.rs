@@ -167,7 +167,7 @@ fn release_through_the_valve_matches_a_fine_reference_solution_in_both_flow_regi
     );
     assert!(t1 > 0.02 && t1 < 0.4, "release below 10 mmHg took {t1} s");
     assert!(
-        (t1 - t4).abs() <= 0.003,
+        (t1 - t4).abs() <= 0.025 * t4,
         "release time depends on the step: {t1} vs {t4}"
     );
 }

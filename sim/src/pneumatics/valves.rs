@@ -28,10 +28,19 @@ impl ReleaseValve {
     /// As `step_opening`, with the decays of `decays(dt)` precomputed.
     #[inline]
     pub fn step_opening_with(&self, opening: f64, open_cmd: bool, decays: (f64, f64)) -> f64 {
-        if open_cmd {
+        // Within 1e-9 of an end stop the armature is seated: snap, so a closed valve costs no
+        // orifice evaluation and an open one has exactly its full area.
+        let x = if open_cmd {
             1.0 + (opening - 1.0) * decays.0
         } else {
             opening * decays.1
+        };
+        if x < 1e-9 {
+            0.0
+        } else if x > 1.0 - 1e-9 {
+            1.0
+        } else {
+            x
         }
     }
 
