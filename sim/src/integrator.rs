@@ -40,7 +40,7 @@ pub fn solve_star(hub: &Hub, spokes: &[Spoke], h_s: f64) -> (f64, [f64; 2]) {
     // Hub:     (C_h − h·a_h)·Δp_h − Σ h·c_k·Δp_k = h·F_h with F_h = B_h + Σ T_k.
     let mut lhs = hub.capacitance_kg_per_pa - h_s * hub.boundary_d_dp;
     let mut rhs = h_s * hub.boundary_kg_s;
-    let mut d = [0.0; 2];
+    let mut inv_d = [0.0; 2];
     let mut f = [0.0; 2];
     let mut b = [0.0; 2];
     for (k, s) in spokes.iter().enumerate() {
@@ -48,17 +48,18 @@ pub fn solve_star(hub: &Hub, spokes: &[Spoke], h_s: f64) -> (f64, [f64; 2]) {
         b[k] = -s.tube.d_dpb;
         let c_k = s.tube.d_dpa;
         f[k] = s.boundary_kg_s - s.tube.kg_s;
-        d[k] = s.capacitance_kg_per_pa - h_s * a_k;
+        inv_d[k] = 1.0 / (s.capacitance_kg_per_pa - h_s * a_k);
         // Hub terms from this spoke's tube, and the spoke row eliminated into the hub row.
         lhs -= h_s * s.tube.d_dpb;
         rhs += h_s * s.tube.kg_s;
-        lhs -= h_s * h_s * c_k * b[k] / d[k];
-        rhs += h_s * h_s * c_k * f[k] / d[k];
+        let w = h_s * h_s * c_k * inv_d[k];
+        lhs -= w * b[k];
+        rhs += w * f[k];
     }
     let dp_hub = rhs / lhs;
     let mut dp = [0.0; 2];
     for k in 0..spokes.len() {
-        dp[k] = h_s * (f[k] + b[k] * dp_hub) / d[k];
+        dp[k] = h_s * (f[k] + b[k] * dp_hub) * inv_d[k];
     }
     (dp_hub, dp)
 }

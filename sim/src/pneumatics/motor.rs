@@ -34,9 +34,10 @@ impl DcMotor {
         let r = self.resistance_ohm;
         let h_j = dt_s / self.inertia_kg_m2;
         // Conducting: J·ω̇ = k·(v − k·ω)/r − b·ω − T_c − T_load.
-        let drive = k * v / r - self.coulomb_nm - load_nm;
+        let k_over_r = k / r;
+        let drive = k_over_r * v - self.coulomb_nm - load_nm;
         let conducting =
-            (speed_rad_s + h_j * drive) / (1.0 + h_j * (k * k / r + self.viscous_nm_s));
+            (speed_rad_s + h_j * drive) / (1.0 + h_j * (k * k_over_r + self.viscous_nm_s));
         let next = if v - k * conducting >= 0.0 {
             conducting
         } else {
