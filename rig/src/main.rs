@@ -114,17 +114,20 @@ fn main() -> ExitCode {
                     } as u8)
                 }
                 Err(e) => {
-                    let what = match e {
-                        SessionError::Run(_) => "run failed",
+                    let (what, code) = match e {
+                        SessionError::OutputPath { .. } | SessionError::Controller(_) => {
+                            ("bad input", exit_code::BAD_INPUT)
+                        }
+                        SessionError::Run(_) => ("run failed", exit_code::FAILED),
                         SessionError::Io { .. } | SessionError::Plot(_) => {
-                            "could not write the run"
+                            ("could not write the run", exit_code::FAILED)
                         }
                     };
                     eprintln!(
                         "error: {what}: {e}; nothing was written to {}",
                         out.display()
                     );
-                    ExitCode::from(exit_code::FAILED as u8)
+                    ExitCode::from(code as u8)
                 }
             }
         }

@@ -55,6 +55,8 @@ pub enum RunError {
 #[derive(Debug)]
 pub struct RunOutcome {
     pub metrics: MetricsReport,
+    /// The plant's own ledger of motor energy, J (the metrics integrate the same power per tick).
+    pub plant_motor_energy_j: f64,
     pub ticks: u64,
     pub tick_ns: u64,
 }
@@ -91,10 +93,13 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
     // Buttons held down: (bits, released at ns). A handful at most.
     let mut held: Vec<(u8, u64)> = Vec::new();
 
+    let mut buttons_down = 0u8;
     for k in 0..ticks {
         let now = k * tick;
-        held.retain(|&(_, until)| until > now);
-        let buttons_down = held.iter().fold(0u8, |acc, &(bits, _)| acc | bits);
+        if !held.is_empty() {
+            held.retain(|&(_, until)| until > now);
+            buttons_down = held.iter().fold(0u8, |acc, &(bits, _)| acc | bits);
+        }
         // 1. Sensor.
         let counts = plant.sample_sensor(dt_s);
         let frame = SensorFrame {
@@ -117,7 +122,10 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
                     if bits & buttons::POWER != 0 && act.telemetry.state.is_running() {
                         stop_commanded = true;
                     }
-                    held.push((bits, now + hold_ns));
+                    // The controller first sees the press on the next tick; hold it for exactly
+                    // `hold_ns` of control ticks from there.
+                    held.push((bits, now + tick + hold_ns));
+                    buttons_down |= bits;
                 }
                 EventAction::Plant(fault) => {
                     plant.inject(fault);
@@ -126,23 +134,9 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
             }
             next_event += 1;
         }
-        // 5 (before 4). Metrics and recorder see the state at `now` with this tick's decision.
-        let out = *plant.outputs();
-        metrics.observe(&tick_view(now, &act, &out, stop_commanded, fault_injected));
-        if k % decimation == 0 {
-            sink.record(&Sample {
-                time_ns: now,
-                actuators: act,
-                sensor_counts: counts,
-                plant: out,
-            })
-            .map_err(|source| RunError::Output {
-                time_s: now as f64 * 1e-9,
-                source,
-            })?;
-        }
         // 4. Plant over the tick with the actuators held.
-        plant
+        let before = *plant.outputs();
+        let after = *plant
             .step(&StepInput {
                 motor_duty: act.motor_duty,
                 valve_open: act.valve_open,
@@ -152,8 +146,31 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
                 time_s: (now + tick) as f64 * 1e-9,
                 source,
             })?;
+        // 5. Metrics and recorder see the state at `now`, this tick's decision, and the motor
+        //    power that decision drew over the tick.
+        metrics.observe(&tick_view(
+            now,
+            &act,
+            &before,
+            &after,
+            stop_commanded,
+            fault_injected,
+        ));
+        if k % decimation == 0 {
+            sink.record(&Sample {
+                time_ns: now,
+                actuators: act,
+                sensor_counts: counts,
+                plant: before,
+            })
+            .map_err(|source| RunError::Output {
+                time_s: now as f64 * 1e-9,
+                source,
+            })?;
+        }
     }
     Ok(RunOutcome {
+        plant_motor_energy_j: plant.outputs().motor_energy_j,
         metrics: metrics.finish(),
         ticks,
         tick_ns: tick,
@@ -165,6 +182,7 @@ fn tick_view(
     now: u64,
     act: &ActuatorFrame,
     out: &PlantOutputs,
+    over_tick: &PlantOutputs,
     stop: bool,
     fault: bool,
 ) -> TickView {
@@ -177,12 +195,9 @@ fn tick_view(
         running: act.telemetry.state.is_running(),
         faulted: act.telemetry.state == crate::controller::ControllerState::Fault,
         motor_duty: act.motor_duty,
-        motor_power_w: out.motor_power_w,
+        motor_power_w: over_tick.motor_power_w,
         valve_open: act.valve_open,
-        leak_flow_ml_min: out.shields[..usize::from(out.shield_count)]
-            .iter()
-            .map(|s| s.leak_flow_ml_min)
-            .sum(),
+        leak_flow_ml_min: over_tick.total_leak_flow_ml_min(),
         stop_commanded: stop,
         fault_injected: fault,
     }

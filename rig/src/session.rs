@@ -41,6 +41,15 @@ impl Finished {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    /// The output path cannot hold a run (bad input: nothing was run or written).
+    #[error("output directory {path}: {source}")]
+    OutputPath {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The scenario's controller cannot be built (bad input).
+    #[error("{0}")]
+    Controller(ControllerError),
     #[error(transparent)]
     Run(#[from] RunError),
     #[error("writing {path}: {source}")]
@@ -65,13 +74,13 @@ pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, 
 
 /// Runs the scenario and writes the run directory `out`.
 pub fn run_to_dir(loaded: &LoadedScenario, out: &Path) -> Result<Finished, SessionError> {
-    let stage = StagedDir::create(out).map_err(|source| SessionError::Io {
+    let mut controller = build_controller(loaded).map_err(SessionError::Controller)?;
+    let stage = StagedDir::create(out).map_err(|source| SessionError::OutputPath {
         path: out.to_path_buf(),
         source,
     })?;
     let io_err = |path: PathBuf| move |source| SessionError::Io { path, source };
     let csv_path = stage.path().join("timeseries.csv");
-    let mut controller = build_controller(loaded).map_err(RunError::from)?;
     let identity = controller.identity();
     let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
     let shields = loaded.scenario.plant.kit.shields;

@@ -207,6 +207,31 @@ fn malformed_scenarios_exit_2_naming_file_line_and_key_and_write_nothing() {
 }
 
 #[test]
+fn an_output_path_that_cannot_hold_a_run_is_bad_input_and_nothing_is_touched() {
+    let d = scratch("bad-out");
+    let sc = write(&d, "short.toml", SHORT);
+    let file = write(&d, "afile", "keep me");
+    for out in [file.clone(), PathBuf::from("."), file.join("below")] {
+        let o = run_ok(&sc, &out, &[]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "--out {}: {stderr}",
+            out.display()
+        );
+        assert!(stderr.contains("output"), "{stderr}");
+    }
+    assert_eq!(fs::read_to_string(&file).unwrap(), "keep me");
+    let names: Vec<_> = fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "nothing else written: {names:?}");
+    fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
 fn check_validates_every_shipped_scenario() {
     for entry in fs::read_dir(repo().join("scenarios")).unwrap() {
         let p = entry.unwrap().path();

@@ -125,3 +125,49 @@ fn the_pump_covers_the_commercial_envelope_within_the_acceptance_band() {
         }
     }
 }
+
+fn short_expression(hold_ms: u32) -> LoadedScenario {
+    let text = format!(
+        r#"name = "press"
+duration_s = 5.0
+[controller.settings.program]
+start_phase = "expression"
+[[events]]
+at_s = 0.1
+press = "power"
+hold_ms = {hold_ms}
+[[checks]]
+name = "pumps"
+metric = "cycle_count"
+at = "left_nipple"
+min = 3.0
+unit = "cycles"
+"#
+    );
+    scenario::load_str(Path::new("press.toml"), &text).unwrap()
+}
+
+#[test]
+fn a_press_held_exactly_the_debounce_time_registers() {
+    let debounce = u32::from(pumprig_firmware::DEBOUNCE_MS);
+    assert_all_pass("hold = debounce", &run(&short_expression(debounce)));
+}
+
+#[test]
+fn streamed_motor_energy_equals_the_plants_own_ledger() {
+    let loaded =
+        scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/quickstart.toml"))
+            .unwrap();
+    let out = run(&loaded);
+    let streamed = out.metrics.summary["motor_energy_j"];
+    assert!(
+        out.plant_motor_energy_j > 100.0,
+        "a 4-minute session draws real energy"
+    );
+    let rel = (streamed - out.plant_motor_energy_j).abs() / out.plant_motor_energy_j;
+    assert!(
+        rel < 1e-9,
+        "metrics {streamed} J vs plant {} J",
+        out.plant_motor_energy_j
+    );
+}

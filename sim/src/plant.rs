@@ -12,7 +12,7 @@ use crate::integrator::{Hub, Spoke, solve_star};
 use crate::params::{ParamError, PlantParams};
 use crate::pneumatics::flow::EdgeFlow;
 use crate::pneumatics::gas::Ambient;
-use crate::pneumatics::motor::DcMotor;
+use crate::pneumatics::motor::{DcMotor, MotorElectrical};
 use crate::pneumatics::orifice::Orifice;
 use crate::pneumatics::pump::DiaphragmPump;
 use crate::pneumatics::tube::Tube;
@@ -89,6 +89,16 @@ pub struct PlantOutputs {
     pub relief_flow_ml_min: f64,
 }
 
+impl PlantOutputs {
+    /// Free-air leak flow into all present chambers over the last step, mL/min.
+    pub fn total_leak_flow_ml_min(&self) -> f64 {
+        self.shields[..usize::from(self.shield_count)]
+            .iter()
+            .map(|s| s.leak_flow_ml_min)
+            .sum()
+    }
+}
+
 /// Cumulative air masses crossing the plant's boundary, kg (for the conservation check).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct AirLedger {
@@ -109,6 +119,9 @@ struct Chamber {
     mass_kg: f64,
     pressure_pa: f64,
     fit_state: FitMechanics,
+    /// Air leaked into this chamber since the start, kg.
+    leaked_kg: f64,
+    /// Mean leak flow over the last step, kg/s.
     leak_kg_s: f64,
 }
 
@@ -170,6 +183,7 @@ impl Plant {
                     mass_kg: 0.0,
                     pressure_pa: ambient.pressure_pa,
                     fit_state: FitMechanics::default(),
+                    leaked_kg: 0.0,
                     leak_kg_s: 0.0,
                 };
                 c.fit_state = c.fit.mechanics(0.0, c.tissue_max_m3);
@@ -241,35 +255,38 @@ impl Plant {
         let atm = self.ambient.pressure_pa;
         let start = self.ledger;
         let energy_start = self.energy_j;
+        let mut leaked_start = [0.0; 2];
+        for (k, c) in self.chambers.iter().enumerate() {
+            leaked_start[k] = c.leaked_kg;
+        }
         if self.valve_decays.0 != h {
             self.valve_decays = (h, self.release.decays(h));
         }
+        let mut electrical = MotorElectrical::default();
         for _ in 0..self.substeps {
             // Motor first (its speed is slow next to the manifold), then the pneumatics at the new speed.
             let load = self.pump.torque_nm(self.manifold_pa, atm);
             self.speed_rad_s = self
                 .motor
                 .step(self.speed_rad_s, duty, self.supply_v, load, h);
-            self.energy_j += self
-                .motor
-                .electrical(self.speed_rad_s, duty, self.supply_v)
-                .supply_power_w
-                * h;
-            self.valve_opening = self
-                .release
-                .step_opening(self.valve_opening, input.valve_open, h);
+            electrical = self.motor.electrical(self.speed_rad_s, duty, self.supply_v);
+            self.energy_j += electrical.supply_power_w * h;
+            self.valve_opening = self.release.step_opening_with(
+                self.valve_opening,
+                input.valve_open,
+                self.valve_decays.1,
+            );
             self.step_pneumatics(h)?;
         }
         let dt = input.dt_s;
+        for (k, c) in self.chambers.iter_mut().enumerate() {
+            c.leak_kg_s = (c.leaked_kg - leaked_start[k]) / dt;
+        }
         let d = |a: f64, b: f64| self.ambient.free_air_ml_min((a - b) / dt);
         let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
         let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
         let power = (self.energy_j - energy_start) / dt;
-        let current = self
-            .motor
-            .electrical(self.speed_rad_s, duty, self.supply_v)
-            .current_a;
-        self.last = self.observe(pumped, relief, power, current, dt);
+        self.last = self.observe(pumped, relief, power, electrical.current_a, dt);
         Ok(&self.last)
     }
 
@@ -317,7 +334,7 @@ impl Plant {
             let leak = h * leaks[k].linearised(0.0, dp[k]);
             hub_mass += tube;
             c.mass_kg += leak - tube;
-            c.leak_kg_s = leak / h;
+            c.leaked_kg += leak;
             self.ledger.leak_in_kg += leak;
             Self::settle_chamber(c, atm, self.rt, c.pressure_pa + dp[k])?;
         }

@@ -34,6 +34,12 @@ pub fn circle_area_m2(diameter_mm: f64) -> f64 {
     core::f64::consts::FRAC_PI_4 * (diameter_mm * 1e-3).powi(2)
 }
 
+/// Shaft speed in revolutions per minute from rad/s.
+#[inline]
+pub fn rad_s_to_rpm(speed_rad_s: f64) -> f64 {
+    speed_rad_s * (60.0 / core::f64::consts::TAU)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,13 @@ mod in_process;
 pub use in_process::ReferenceController;
 
 /// Button bits of [`SensorFrame::buttons`]: a bit is set while the button is held down.
+/// (The same bits as the reference firmware's `Buttons`, which every adapter speaks.)
 pub mod buttons {
-    pub const POWER: u8 = 1;
-    pub const LEVEL_UP: u8 = 2;
-    pub const LEVEL_DOWN: u8 = 4;
-    pub const LETDOWN: u8 = 8;
+    use pumprig_firmware::Buttons;
+    pub const POWER: u8 = Buttons::POWER;
+    pub const LEVEL_UP: u8 = Buttons::LEVEL_UP;
+    pub const LEVEL_DOWN: u8 = Buttons::LEVEL_DOWN;
+    pub const LETDOWN: u8 = Buttons::LETDOWN;
 }
 
 /// One control tick's inputs, stamped with the simulated time.

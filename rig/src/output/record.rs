@@ -38,7 +38,13 @@ impl<'a> RunRecord<'a> {
     ) -> Self {
         Self {
             pumprig_version: env!("CARGO_PKG_VERSION"),
-            scenario_file: loaded.path.display().to_string(),
+            // The file name only: the same scenario run from another directory gives the same
+            // record (the hash identifies the content).
+            scenario_file: loaded
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             scenario_hash: loaded.source_hash(),
             seed: loaded.scenario.seed,
             controller,

@@ -14,7 +14,26 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
+    /// Checks that `target` can become a run directory, without touching anything: it names a
+    /// directory (not `.` or `/`), and is not an existing non-directory.
+    pub fn check_target(target: &Path) -> io::Result<()> {
+        if target.file_name().is_none() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the output path must name a directory to create or replace (not `.`, `..` or `/`)",
+            ));
+        }
+        if target.exists() && !target.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "the output path exists and is not a directory",
+            ));
+        }
+        Ok(())
+    }
+
     pub fn create(target: &Path) -> io::Result<Self> {
+        Self::check_target(target)?;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -22,14 +41,10 @@ impl StagedDir {
         fs::create_dir_all(&parent)?;
         let name = target
             .file_name()
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "output path has no directory name",
-                )
-            })?
+            .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
+        sweep_stale(&parent, &name);
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging)?;
@@ -62,13 +77,41 @@ impl StagedDir {
                 fs::remove_dir_all(&old)?;
             }
             fs::rename(&self.target, &old)?;
-            fs::rename(&self.staging, &self.target)?;
-            fs::remove_dir_all(&old)?;
+            if let Err(e) = fs::rename(&self.staging, &self.target) {
+                // Put the earlier run back rather than leave nothing.
+                let _ = fs::rename(&old, &self.target);
+                return Err(e);
+            }
+            // The new run is in place; failing to delete the old one does not undo that.
+            let _ = fs::remove_dir_all(&old);
         } else {
             fs::rename(&self.staging, &self.target)?;
         }
         self.committed = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Removes `.NAME.partial-PID` and `.NAME.old-PID` directories left by runs that were killed
+/// (their process no longer exists).
+fn sweep_stale(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let pid = [".partial-", ".old-"].iter().find_map(|tag| {
+            file_name
+                .strip_prefix(&format!(".{name}{tag}"))
+                .and_then(|p| p.parse::<u32>().ok())
+        });
+        if let Some(pid) = pid {
+            let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+            if !alive {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
     }
 }
 
@@ -112,6 +155,16 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(target.join("b.txt")).unwrap(), "2");
         assert_eq!(fs::read_dir(&root).unwrap().count(), 1);
+        // A file where the run should go is refused before anything is written.
+        let file = root.join("afile");
+        fs::write(&file, "keep me").unwrap();
+        assert!(StagedDir::create(&file).is_err());
+        assert_eq!(fs::read_to_string(&file).unwrap(), "keep me");
+        assert!(StagedDir::check_target(Path::new(".")).is_err());
+        // Leftovers of a killed run (a PID that cannot exist) are swept on the next run.
+        fs::create_dir(root.join(".run.partial-4294967295")).unwrap();
+        StagedDir::create(&target).unwrap();
+        assert!(!root.join(".run.partial-4294967295").exists());
         fs::remove_dir_all(&root).unwrap();
     }
 }

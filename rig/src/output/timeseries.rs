@@ -4,6 +4,8 @@
 
 use std::io::{self, Write};
 
+use pumprig_sim::units::rad_s_to_rpm;
+
 use crate::runner::{Sample, SampleSink};
 
 /// Column names, in file order; the right-nipple column is present only for double pumping.
@@ -69,14 +71,11 @@ impl<W: Write> SampleSink for CsvSink<W> {
             push_fixed(l, p.shields[1].vacuum_mmhg, 2);
         }
         push_fixed(l, s.actuators.motor_duty * 100.0, 1);
-        push_fixed(l, p.motor_speed_rad_s * 60.0 / std::f64::consts::TAU, 0);
+        push_fixed(l, rad_s_to_rpm(p.motor_speed_rad_s), 0);
         push_fixed(l, p.motor_current_a, 3);
         push_int(l, i64::from(s.actuators.valve_open));
         push_int(l, i64::from(t.state.code()));
-        let leak: f64 = p.shields[..usize::from(p.shield_count)]
-            .iter()
-            .map(|x| x.leak_flow_ml_min)
-            .sum();
+        let leak = p.total_leak_flow_ml_min();
         push_fixed(l, leak, 2);
         // Replace the trailing comma with the line end.
         if let Some(last) = l.last_mut() {
