@@ -27,8 +27,8 @@ impl Controller for ReferenceController {
             adapter: "in-process".into(),
             name: fw::NAME.into(),
             version: fw::VERSION.into(),
-            // Linked into this binary: the rig's own version identifies the build.
-            build_id: format!("pumprig-{}", env!("CARGO_PKG_VERSION")),
+            // Linked into this binary: the source commit it was built from identifies it.
+            build_id: format!("{}+{}", fw::VERSION, env!("PUMPRIG_BUILD_ID")),
         }
     }
 

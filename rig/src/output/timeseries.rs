@@ -113,7 +113,13 @@ fn push_fixed(l: &mut Vec<u8>, v: f64, decimals: u32) {
         return;
     }
     let scale = 10i64.pow(decimals);
-    let scaled = (v * scale as f64).round() as i64;
+    // Half away from zero by truncation (`round()` is a libm call on baseline x86-64).
+    let x = v * scale as f64;
+    let scaled = if x >= 0.0 {
+        (x + 0.5) as i64
+    } else {
+        -((0.5 - x) as i64)
+    };
     if scaled < 0 {
         l.push(b'-');
     }
