@@ -130,6 +130,10 @@ struct Chamber {
 pub struct Plant {
     ambient: Ambient,
     rt: f64,
+    /// 1/(R·T), kg/J: per-step divisions turned into products.
+    inv_rt: f64,
+    /// Free-air mL/min per kg/s at ambient conditions.
+    free_air_ml_min_per_kg_s: f64,
     orifice: Orifice,
     motor: DcMotor,
     supply_v: f64,
@@ -197,6 +201,8 @@ impl Plant {
         let mut plant = Self {
             ambient,
             rt,
+            inv_rt: 1.0 / rt,
+            free_air_ml_min_per_kg_s: ambient.free_air_ml_min(1.0),
             orifice: Orifice::new(rt),
             motor: DcMotor {
                 resistance_ohm: params.motor.resistance_ohm,
@@ -279,13 +285,14 @@ impl Plant {
             self.step_pneumatics(h)?;
         }
         let dt = input.dt_s;
+        let inv_dt = 1.0 / dt;
         for (k, c) in self.chambers.iter_mut().enumerate() {
-            c.leak_kg_s = (c.leaked_kg - leaked_start[k]) / dt;
+            c.leak_kg_s = (c.leaked_kg - leaked_start[k]) * inv_dt;
         }
-        let d = |a: f64, b: f64| self.ambient.free_air_ml_min((a - b) / dt);
+        let d = |a: f64, b: f64| (a - b) * inv_dt * self.free_air_ml_min_per_kg_s;
         let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
         let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
-        let power = (self.energy_j - energy_start) / dt;
+        let power = (self.energy_j - energy_start) * inv_dt;
         self.last = self.observe(pumped, relief, power, electrical.current_a, dt);
         Ok(&self.last)
     }
@@ -302,7 +309,7 @@ impl Plant {
             .orifice
             .flow(self.relief.cd_area_m2(atm - p_hub), atm, p_hub);
         let hub = Hub {
-            capacitance_kg_per_pa: self.manifold_volume_m3 / self.rt,
+            capacitance_kg_per_pa: self.manifold_volume_m3 * self.inv_rt,
             boundary_kg_s: valve.kg_s + relief.kg_s - pump.kg_s,
             boundary_d_dp: valve.d_dpb + relief.d_dpb - pump.d_dpa,
         };
@@ -316,7 +323,7 @@ impl Plant {
                 // (7.1) dm/dp = (V_gas + p·dV_t/dv)/(R·T).
                 capacitance_kg_per_pa: (gas_volume
                     + c.pressure_pa * c.fit_state.d_tissue_volume_m3_per_pa)
-                    / self.rt,
+                    * self.inv_rt,
                 boundary_kg_s: leaks[k].kg_s,
                 boundary_d_dp: leaks[k].d_dpb,
                 tube: self.tube.flow(c.pressure_pa, p_hub),
@@ -388,7 +395,7 @@ impl Plant {
             shields[k] = ShieldOutputs {
                 vacuum_mmhg: vacuum_mmhg(atm, c.pressure_pa),
                 tissue_volume_ml: c.fit_state.tissue_volume_m3 * 1e6,
-                leak_flow_ml_min: self.ambient.free_air_ml_min(c.leak_kg_s),
+                leak_flow_ml_min: c.leak_kg_s * self.free_air_ml_min_per_kg_s,
             };
         }
         PlantOutputs {

@@ -7,7 +7,7 @@ pub const PA_PER_MMHG: f64 = 133.322_387_415;
 /// Vacuum below a given ambient pressure, mmHg, from an absolute pressure in Pa.
 #[inline]
 pub fn vacuum_mmhg(ambient_pa: f64, absolute_pa: f64) -> f64 {
-    (ambient_pa - absolute_pa) / PA_PER_MMHG
+    (ambient_pa - absolute_pa) * (1.0 / PA_PER_MMHG)
 }
 
 /// Absolute pressure in Pa for a vacuum in mmHg below a given ambient pressure.
