@@ -171,3 +171,92 @@ fn streamed_motor_energy_equals_the_plants_own_ledger() {
         out.plant_motor_energy_j
     );
 }
+
+/// Summary metric of a run of `text` (a scenario), by key.
+fn summary_of(text: &str, key: &str) -> f64 {
+    let loaded = scenario::load_str(Path::new("direction.toml"), text).unwrap();
+    let out = run(&loaded);
+    *out.metrics
+        .summary
+        .get(key)
+        .unwrap_or_else(|| panic!("no {key} in {:?}", out.metrics.summary.keys()))
+}
+
+fn expression_text(extra: &str) -> String {
+    format!(
+        r#"name = "direction"
+duration_s = 40.0
+[plant.kit]
+shields = 1
+{extra}
+[controller.settings.program]
+start_phase = "expression"
+[[events]]
+at_s = 0.1
+press = "power"
+"#
+    )
+}
+
+#[test]
+fn a_leak_costs_motor_power_and_shows_as_leak_flow() {
+    let sealed = expression_text("");
+    let leaky = expression_text("[plant.left]\nkit_leak_area_mm2 = 0.3\n");
+    assert!(
+        summary_of(&leaky, "mean_motor_power_w") > 1.1 * summary_of(&sealed, "mean_motor_power_w")
+    );
+    assert!(
+        summary_of(&leaky, "leak_flow_mean_ml_min")
+            > 100.0 * summary_of(&sealed, "leak_flow_mean_ml_min").max(0.01)
+    );
+    // The loop compensates: the nipple still gets its vacuum.
+    let peak = summary_of(&leaky, "peak_vacuum_mean_mmhg_left_nipple");
+    assert!((peak - 190.0).abs() < 20.0, "{peak}");
+}
+
+#[test]
+fn an_oversized_tunnel_leaks_more_than_a_fitting_one() {
+    let fitting = expression_text(
+        "[plant.left]\ntunnel_diameter_mm = 24.0\nnipple_base_diameter_mm = 19.0\n",
+    );
+    let oversized = expression_text(
+        "[plant.left]\ntunnel_diameter_mm = 36.0\nnipple_base_diameter_mm = 19.0\n",
+    );
+    let (a, b) = (
+        summary_of(&fitting, "leak_flow_mean_ml_min"),
+        summary_of(&oversized, "leak_flow_mean_ml_min"),
+    );
+    assert!(
+        b > 10.0 * a.max(0.1),
+        "fitting {a} mL/min, oversized {b} mL/min"
+    );
+}
+
+#[test]
+fn a_reading_stuck_during_stimulation_trips_the_supervisor_and_vents_the_kit() {
+    let text = r#"name = "stuck-stim"
+duration_s = 20.0
+[controller.settings.program]
+stimulation_max_s = 0
+[[events]]
+at_s = 0.1
+press = "power"
+[[events]]
+at_s = 10.0
+sensor_fault = "stuck"
+[[checks]]
+name = "caught"
+metric = "fault_latency"
+max = 1500.0
+unit = "ms"
+[[checks]]
+name = "vented"
+metric = "release_time"
+at = "left_nipple"
+window_s = [9.0, 20.0]
+max = 500.0
+unit = "ms"
+"#;
+    let loaded = scenario::load_str(Path::new("stuck-stim.toml"), text).unwrap();
+    assert_all_pass("stuck in stimulation", &run(&loaded));
+}
