@@ -110,6 +110,13 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         };
         // 2. One control step.
         let act = controller.step(&frame)?;
+        if !(0.0..=1.0).contains(&act.motor_duty) {
+            // NaN or out of range: a broken controller, reported rather than clamped away.
+            return Err(RunError::Controller(ControllerError::Fault {
+                time_s: now as f64 * 1e-9,
+                message: format!("commanded motor duty {} outside 0..=1", act.motor_duty),
+            }));
+        }
         // 3. Events due now.
         let mut stop_commanded = false;
         let mut fault_injected = false;
