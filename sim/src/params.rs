@@ -365,6 +365,10 @@ impl Checker {
             });
         }
     }
+    /// A discharge coefficient: in (0, 1].
+    fn coefficient(&mut self, key: &str, value: f64) {
+        self.range(key, value, 0.01, 1.0, "must be in (0, 1]");
+    }
     fn range(&mut self, key: &str, value: f64, lo: f64, hi: f64, reason: &'static str) {
         if self.finite(key, value) && !(lo..=hi).contains(&value) {
             self.0.push(ParamError {
@@ -425,12 +429,9 @@ impl PlantParams {
         );
         let rv = &self.release_valve;
         c.positive("release_valve.orifice_diameter_mm", rv.orifice_diameter_mm);
-        c.range(
+        c.coefficient(
             "release_valve.discharge_coefficient",
             rv.discharge_coefficient,
-            0.01,
-            1.0,
-            "must be in (0, 1]",
         );
         c.non_negative("release_valve.open_time_ms", rv.open_time_ms);
         c.non_negative("release_valve.close_time_ms", rv.close_time_ms);
@@ -448,12 +449,9 @@ impl PlantParams {
             });
         }
         c.positive("relief_valve.full_open_area_mm2", rl.full_open_area_mm2);
-        c.range(
+        c.coefficient(
             "relief_valve.discharge_coefficient",
             rl.discharge_coefficient,
-            0.01,
-            1.0,
-            "must be in (0, 1]",
         );
         for (name, side) in [("left", &self.left), ("right", &self.right)] {
             c.positive(&format!("{name}.chamber_volume_ml"), side.chamber_volume_ml);
@@ -506,12 +504,9 @@ impl PlantParams {
         c.non_negative("fit.areola_draw_mm_per_mm", f.areola_draw_mm_per_mm);
         c.non_negative("fit.seal_leak_base_mm2", f.seal_leak_base_mm2);
         c.non_negative("fit.seal_leak_mm2_per_mm", f.seal_leak_mm2_per_mm);
-        c.range(
+        c.coefficient(
             "fit.seal_leak_discharge_coefficient",
             f.seal_leak_discharge_coefficient,
-            0.01,
-            1.0,
-            "must be in (0, 1]",
         );
         c.positive("fit.compression_scale_mm", f.compression_scale_mm);
         c.positive("fit.pain_compression_mm", f.pain_compression_mm);
