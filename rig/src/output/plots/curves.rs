@@ -8,6 +8,7 @@ pub(super) mod column {
     pub const TIME: &str = "time_s";
     pub const TARGET: &str = "target_vacuum_mmhg";
     pub const SENSOR_PORT: &str = "vacuum_sensor_port_mmhg";
+    pub const FIRMWARE_READING: &str = "sensor_reading_mmhg";
     pub const LEFT_NIPPLE: &str = "vacuum_left_nipple_mmhg";
     pub const RIGHT_NIPPLE: &str = "vacuum_right_nipple_mmhg";
     pub const MOTOR_DUTY: &str = "motor_duty_pct";
@@ -25,6 +26,8 @@ pub(super) struct Curves<'a> {
     pub time_s: &'a [f64],
     pub target_mmhg: &'a [f64],
     pub sensor_port_mmhg: &'a [f64],
+    /// The controller's own reading; optional (a controller may not report it).
+    pub firmware_reading_mmhg: Option<&'a [f64]>,
     pub left_nipple_mmhg: &'a [f64],
     /// Absent for a single shield.
     pub right_nipple_mmhg: Option<&'a [f64]>,
@@ -43,6 +46,7 @@ impl<'a> Curves<'a> {
             time_s,
             target_mmhg: series.require(column::TARGET, VACUUM_PLOTS)?,
             sensor_port_mmhg: series.require(column::SENSOR_PORT, VACUUM_PLOTS)?,
+            firmware_reading_mmhg: series.column(column::FIRMWARE_READING),
             left_nipple_mmhg: series.require(column::LEFT_NIPPLE, VACUUM_PLOTS)?,
             right_nipple_mmhg: series.column(column::RIGHT_NIPPLE),
             motor_duty_pct: series.require(column::MOTOR_DUTY, ACTUATOR_PLOT)?,

@@ -43,6 +43,9 @@ pub(super) const TARGET: RGBColor = RGBColor(0, 0, 0);
 pub(super) const SENSOR_PORT: RGBColor = RGBColor(0, 114, 178);
 pub(super) const LEFT_NIPPLE: RGBColor = RGBColor(213, 94, 0);
 pub(super) const RIGHT_NIPPLE: RGBColor = RGBColor(0, 158, 115);
+/// The controller's own reading (after its calibration): where it parts from the sensor port, the
+/// transducer or the firmware is wrong (a stuck sensor, a calibration error).
+pub(super) const FIRMWARE_READING: RGBColor = RGBColor(120, 120, 120);
 pub(super) const MOTOR_DUTY: RGBColor = RGBColor(0, 114, 178);
 pub(super) const MOTOR_SPEED: RGBColor = RGBColor(230, 159, 0);
 pub(super) const VALVE: RGBColor = RGBColor(204, 121, 167);

@@ -75,8 +75,15 @@ fn vacuum_panel<DB: DrawingBackend>(
     let port = curve(c.sensor_port_mmhg);
     let left = curve(c.left_nipple_mmhg);
     let right = c.right_nipple_mmhg.map(curve);
+    let reading = c.firmware_reading_mmhg.map(curve);
 
-    let all = [Some(&target), Some(&port), Some(&left), right.as_ref()];
+    let all = [
+        Some(&target),
+        Some(&port),
+        Some(&left),
+        right.as_ref(),
+        reading.as_ref(),
+    ];
     let (lo, hi) = value_range(all.iter().flatten().flat_map(|trace| trace.points()));
     let lo = lo.min(0.0);
     let span = (hi - lo).max(10.0);
@@ -149,6 +156,14 @@ fn vacuum_panel<DB: DrawingBackend>(
             &right,
             Pen::solid(RIGHT_NIPPLE, LINE_PX),
             "right nipple",
+        )?;
+    }
+    if let Some(reading) = reading {
+        draw_trace(
+            &mut chart,
+            &reading,
+            Pen::dashed(FIRMWARE_READING, LINE_PX),
+            "firmware's reading",
         )?;
     }
     draw_trace(
