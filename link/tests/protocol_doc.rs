@@ -57,7 +57,10 @@ fn the_worked_examples_decode_to_the_stated_values() {
     let examples = examples();
     let names: Vec<_> = examples.iter().map(|e| e.name.as_str()).collect();
     for required in ["sensor", "actuator", "hello"] {
-        assert!(names.contains(&required), "no {required} example in {names:?}");
+        assert!(
+            names.contains(&required),
+            "no {required} example in {names:?}"
+        );
     }
     for e in &examples {
         let frame = decode(&e.wire).unwrap_or_else(|err| panic!("{}: {err}", e.name));
@@ -80,7 +83,9 @@ fn the_worked_examples_decode_to_the_stated_values() {
 fn the_doc_states_this_version_and_frame_size() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md");
     let doc = std::fs::read_to_string(path).unwrap();
-    assert!(doc.starts_with(&format!("# pumprig link protocol, version {PROTOCOL_VERSION}\n")));
+    assert!(doc.starts_with(&format!(
+        "# pumprig link protocol, version {PROTOCOL_VERSION}\n"
+    )));
     assert!(doc.contains(&format!("**Maximum length**: {MAX_FRAME_LEN} bytes")));
     for kind in MessageKind::ALL {
         let name = format!("{:?}", kind);
@@ -89,7 +94,8 @@ fn the_doc_states_this_version_and_frame_size() {
             .find(|l| l.starts_with(&format!("| {} | `{name}` |", kind.code())))
             .unwrap_or_else(|| panic!("no message-table row for {name}"));
         assert!(
-            row.trim_end().ends_with(&format!("| {} |", kind.max_frame_len())),
+            row.trim_end()
+                .ends_with(&format!("| {} |", kind.max_frame_len())),
             "{name}: the table's max size is not {}",
             kind.max_frame_len()
         );
