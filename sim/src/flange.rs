@@ -10,6 +10,11 @@
 
 use crate::units::{PA_PER_MMHG, mm2_to_m2};
 
+#[inline]
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
 /// Shape of the fit response; defaults in `params::FitParams`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FitModel {
@@ -74,7 +79,7 @@ impl FitModel {
             .max(0.0);
         let areola_depth_mm = self.areola_draw_mm_per_mm * excess;
         let annulus_mm2 = core::f64::consts::FRAC_PI_4
-            * (self.tunnel_diameter_mm.powi(2) - d_full * d_full).max(0.0);
+            * (self.tunnel_diameter_mm * self.tunnel_diameter_mm - d_full * d_full).max(0.0);
         (nipple_mm3 + annulus_mm2 * areola_depth_mm) * 1e-9
     }
 
@@ -119,8 +124,8 @@ impl FitModel {
         let drawn = (clearance - self.clearance_max_mm).max(0.0) * s;
         // (8.5) ducts squeezed by a tight tunnel, or by areola drawn into a wide one.
         let openness = 1.0
-            / (1.0 + (squeeze / self.compression_scale_mm).powi(2))
-            / (1.0 + (drawn / self.compression_scale_mm).powi(2));
+            / (1.0 + sq(squeeze / self.compression_scale_mm))
+            / (1.0 + sq(drawn / self.compression_scale_mm));
         // (8.6) pain from the fit and from vacuum beyond the mother's comfortable level.
         let fit_pain = (squeeze / self.pain_compression_mm)
             .max(drawn / self.pain_excess_mm)

@@ -31,7 +31,8 @@ pub fn mm2_to_m2(area_mm2: f64) -> f64 {
 /// Area of a circle of the given diameter in millimetres, in m².
 #[inline]
 pub fn circle_area_m2(diameter_mm: f64) -> f64 {
-    core::f64::consts::FRAC_PI_4 * (diameter_mm * 1e-3).powi(2)
+    let d_m = diameter_mm * 1e-3;
+    core::f64::consts::FRAC_PI_4 * d_m * d_m
 }
 
 /// Shaft speed in revolutions per minute from rad/s.

@@ -16,7 +16,8 @@ pub struct Tube {
 
 impl Tube {
     pub fn new(inner_diameter_m: f64, length_m: f64, rt_j_per_kg: f64) -> Self {
-        let d4 = inner_diameter_m.powi(4);
+        let d2 = inner_diameter_m * inner_diameter_m;
+        let d4 = d2 * d2;
         Self {
             conductance: core::f64::consts::PI * d4
                 / (256.0 * MU_AIR_PA_S * length_m * rt_j_per_kg),
