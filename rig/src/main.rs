@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use pumprig::controller::ControllerKind;
 use pumprig::exit_code;
 use pumprig::scenario::{self, LoadedScenario};
 use pumprig::session::{self, SessionError};
@@ -41,6 +42,10 @@ enum Command {
         /// Seed for the plant's noise, overriding the scenario's `seed`.
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
+        /// Controller overriding the scenario's `controller.kind`: `reference`, or `cabi:PATH`
+        /// for C firmware built as a shared library (PATH relative to the current directory).
+        #[arg(long, value_name = "KIND")]
+        controller: Option<String>,
     },
     /// Validate a scenario (syntax, keys, units, ranges, checks) without running it.
     Check {
@@ -64,7 +69,20 @@ fn main() -> ExitCode {
                 Ok(l) => l,
                 Err(code) => return code,
             };
-            if let Err(e) = session::build_controller(&loaded) {
+            // C firmware is checked (loaded, ABI verified) when its library exists; one not built
+            // yet is a note, not an error: the scenario itself is valid.
+            let base_dir = scenario.parent().unwrap_or(Path::new(""));
+            let unbuilt = match ControllerKind::parse(&loaded.scenario.controller.kind, base_dir) {
+                Ok(ControllerKind::Cabi(lib)) if !lib.exists() => Some(lib),
+                _ => None,
+            };
+            if let Some(lib) = unbuilt {
+                eprintln!(
+                    "note: {}: the C firmware library {} does not exist yet; build it before `pumprig run`",
+                    scenario.display(),
+                    lib.display()
+                );
+            } else if let Err(e) = session::build_controller(&loaded) {
                 eprintln!("error: {}: {e}", scenario.display());
                 return ExitCode::from(exit_code::BAD_INPUT as u8);
             }
@@ -85,6 +103,7 @@ fn main() -> ExitCode {
             scenario,
             out,
             seed,
+            controller,
         } => {
             let mut loaded = match load(&scenario) {
                 Ok(l) => l,
@@ -92,6 +111,20 @@ fn main() -> ExitCode {
             };
             if let Some(seed) = seed {
                 loaded = loaded.with_seed(seed);
+            }
+            if let Some(kind) = controller {
+                // A relative `cabi:` path on the command line is relative to the current directory.
+                let cwd = std::env::current_dir().unwrap_or_default();
+                match ControllerKind::parse(&kind, &cwd) {
+                    Ok(ControllerKind::Reference) => loaded.scenario.controller.kind = kind,
+                    Ok(ControllerKind::Cabi(path)) => {
+                        loaded.scenario.controller.kind = format!("cabi:{}", path.display());
+                    }
+                    Err(e) => {
+                        eprintln!("error: --controller {kind}: {e}");
+                        return ExitCode::from(exit_code::BAD_INPUT as u8);
+                    }
+                }
             }
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&loaded.scenario.name));
             match session::run_to_dir(&loaded, &out) {

@@ -6,7 +6,9 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
-use crate::controller::{Controller, ControllerError, ReferenceController};
+use crate::controller::{
+    CabiController, Controller, ControllerError, ControllerKind, ReferenceController,
+};
 use crate::metrics::MetricsReport;
 use crate::output::plots::{self, PlotMeta, TimeSeries};
 use crate::output::record::RunRecord;
@@ -61,14 +63,14 @@ pub enum SessionError {
     Plot(#[from] plots::PlotError),
 }
 
-/// The controller a scenario names.
+/// The controller a scenario names. A `cabi:PATH` kind loads a private copy of the library at
+/// PATH (relative to the scenario file's directory), so every call gives an independent instance.
 pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, ControllerError> {
     let spec = &loaded.scenario.controller;
-    match spec.kind.as_str() {
-        "reference" => Ok(Box::new(ReferenceController::new(&spec.settings)?)),
-        other => Err(ControllerError::Settings(format!(
-            "unknown controller kind `{other}`"
-        ))),
+    let base_dir = loaded.path.parent().unwrap_or(Path::new(""));
+    match ControllerKind::parse(&spec.kind, base_dir).map_err(ControllerError::Load)? {
+        ControllerKind::Reference => Ok(Box::new(ReferenceController::new(&spec.settings)?)),
+        ControllerKind::Cabi(path) => Ok(Box::new(CabiController::load(&path, &spec.settings)?)),
     }
 }
 

@@ -4,9 +4,39 @@
 //! The runner owns the clock; a controller runs exactly one control step per call and never reads
 //! a clock of its own.
 
+mod cabi;
 mod in_process;
 
+use std::path::{Path, PathBuf};
+
+pub use cabi::{
+    ABI_VERSION as CABI_VERSION, CabiController, CabiError, FwActuator, FwPhase, FwSensor,
+    FwSettings,
+};
 pub use in_process::ReferenceController;
+
+/// What `controller.kind` (or `pumprig run --controller`) names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ControllerKind {
+    /// `reference`: the reference firmware, in-process.
+    Reference,
+    /// `cabi:PATH`: C firmware built as a shared library implementing `pumprig_fw.h`.
+    Cabi(PathBuf),
+}
+
+impl ControllerKind {
+    /// Parses a kind; a relative `cabi:` path is taken relative to `base_dir`.
+    pub fn parse(kind: &str, base_dir: &Path) -> Result<Self, String> {
+        match kind.strip_prefix("cabi:") {
+            Some(path) if !path.trim().is_empty() => Ok(Self::Cabi(base_dir.join(path))),
+            Some(_) => Err("`cabi:` needs the path of the C firmware's shared library".into()),
+            None if kind == "reference" => Ok(Self::Reference),
+            None => Err(format!(
+                "unknown controller kind `{kind}`: accepted kinds: `reference`, `cabi:PATH`"
+            )),
+        }
+    }
+}
 
 /// Button bits of [`SensorFrame::buttons`]: a bit is set while the button is held down.
 /// (The same bits as the reference firmware's `Buttons`, which every adapter speaks.)
@@ -84,7 +114,7 @@ pub struct ActuatorFrame {
 /// Who is in the loop, recorded in `record.json`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ControllerIdentity {
-    /// Adapter kind: `in-process`, later `cabi`, `serial`.
+    /// Adapter kind: `in-process`, `cabi`, later `serial`.
     pub adapter: String,
     pub name: String,
     pub version: String,
@@ -97,6 +127,9 @@ pub struct ControllerIdentity {
 pub enum ControllerError {
     #[error("controller settings rejected: {0}")]
     Settings(String),
+    /// The controller could not be loaded (a C firmware library missing, or built for another ABI).
+    #[error("{0}")]
+    Load(String),
     #[error("controller fault at t = {time_s:.3} s: {message}")]
     Fault { time_s: f64, message: String },
 }

@@ -18,8 +18,9 @@ pub const DEFAULT_SAMPLE_RATE_HZ: f64 = 100.0;
 pub const DEFAULT_HOLD_MS: u32 = 100;
 /// Longest scenario, s (7 days).
 pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
-/// Controller kinds this build accepts in `controller.kind`.
-pub const CONTROLLER_KINDS: [&str; 1] = ["reference"];
+/// Controller kinds this build accepts in `controller.kind`: the reference firmware in-process, or
+/// `cabi:PATH`, C firmware built as a shared library (PATH relative to the scenario file).
+pub const CONTROLLER_KINDS: [&str; 2] = ["reference", "cabi:PATH"];
 
 /// A whole scenario, as written in the file and (resolved) in `record.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,7 +78,7 @@ impl Default for OutputSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControllerSpec {
-    /// One of [`CONTROLLER_KINDS`]. Default `"reference"`.
+    /// `"reference"` or `"cabi:PATH"` ([`CONTROLLER_KINDS`]). Default `"reference"`.
     #[serde(default = "default_kind")]
     pub kind: String,
     /// The reference firmware's settings. Every key defaults.

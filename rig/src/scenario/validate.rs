@@ -211,7 +211,15 @@ fn check_events(p: &mut Problems, sc: &Scenario) {
 
 fn check_controller(p: &mut Problems, sc: &Scenario) {
     let kind = sc.controller.kind.as_str();
-    if !CONTROLLER_KINDS.contains(&kind) {
+    if let Some(path) = kind.strip_prefix("cabi:") {
+        if path.trim().is_empty() {
+            p.value(
+                "controller.kind",
+                "`cabi:` needs the path of the C firmware's shared library, relative to the \
+                 scenario file, e.g. `cabi:build/libpump.so`",
+            );
+        }
+    } else if kind != "reference" {
         p.value(
             "controller.kind",
             format!(

@@ -1,0 +1,357 @@
+//! C ABI adapter: C firmware compiled for the host as a shared library that implements
+//! `rig/include/pumprig_fw.h`, loaded with libloading and called once per control tick.
+//!
+//! C firmware keeps its state in statics, and the dynamic loader maps a library file only once per
+//! process. So every [`CabiController`] copies the library to a private temporary file and loads
+//! that copy: two instances (two runs of a sweep, two test threads) never share statics. The copy
+//! is deleted when the controller is dropped.
+//!
+//! The firmware runs in the rig's process: a crash in it (segfault, abort) takes the rig down.
+
+use std::ffi::{CStr, c_char};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use libloading::Library;
+use pumprig_firmware as fw;
+
+use super::{
+    ActuatorFrame, Controller, ControllerError, ControllerIdentity, ControllerState, SensorFrame,
+    Telemetry,
+};
+
+/// `PUMPRIG_FW_ABI_VERSION` of the header this rig speaks.
+pub const ABI_VERSION: u32 = 1;
+
+/// `struct pumprig_fw_sensor`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FwSensor {
+    pub time_ns: u64,
+    pub pressure_counts: u16,
+    pub buttons: u8,
+    pub supply_mv: u16,
+}
+
+/// `struct pumprig_fw_actuator`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FwActuator {
+    pub motor_duty_permille: u16,
+    pub valve_open: u8,
+    pub state: u8,
+    pub fault: u8,
+    pub target_vacuum_dmmhg: u16,
+    pub measured_vacuum_dmmhg: i16,
+}
+
+/// `struct pumprig_fw_phase`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FwPhase {
+    pub cycles_per_min: u16,
+    pub vacuum_mmhg: u16,
+    pub pull_percent: u8,
+    pub rise_percent: u8,
+}
+
+/// `struct pumprig_fw_settings`, filled from the scenario's `[controller.settings]`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FwSettings {
+    pub tick_hz: u32,
+    pub zero_counts: u16,
+    pub counts_per_mmhg_milli: u32,
+    pub stimulation: FwPhase,
+    pub expression: FwPhase,
+    pub stimulation_max_s: u16,
+    pub kp_permille_per_mmhg: u16,
+    pub ki_permille_per_mmhg_s: u16,
+    pub lead_ms: u16,
+    pub max_duty_permille: u16,
+    pub max_vacuum_mmhg: u16,
+    pub over_vacuum_ms: u16,
+}
+
+impl FwSettings {
+    /// The subset of the reference firmware's settings the C ABI carries.
+    pub fn from_settings(s: &fw::Settings) -> Self {
+        let phase = |p: &fw::PhaseProfile| FwPhase {
+            cycles_per_min: p.cycles_per_min,
+            vacuum_mmhg: p.vacuum_mmhg,
+            pull_percent: p.pull_percent,
+            rise_percent: p.rise_percent,
+        };
+        FwSettings {
+            tick_hz: u32::from(s.tick_hz),
+            zero_counts: s.sensor.zero_counts,
+            counts_per_mmhg_milli: s.sensor.counts_per_mmhg_milli,
+            stimulation: phase(&s.stimulation),
+            expression: phase(&s.expression),
+            stimulation_max_s: s.program.stimulation_max_s,
+            kp_permille_per_mmhg: s.control.kp_permille_per_mmhg,
+            ki_permille_per_mmhg_s: s.control.ki_permille_per_mmhg_s,
+            lead_ms: s.control.lead_ms,
+            max_duty_permille: s.control.max_duty_permille,
+            max_vacuum_mmhg: s.supervisor.max_vacuum_mmhg,
+            over_vacuum_ms: s.supervisor.over_vacuum_ms,
+        }
+    }
+}
+
+/// Why a library could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum CabiError {
+    #[error("C firmware {path}: cannot read the shared library: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("C firmware {path}: cannot copy the library to {copy}: {source}")]
+    Copy {
+        path: PathBuf,
+        copy: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("C firmware {path}: cannot load the library: {source}")]
+    Load {
+        path: PathBuf,
+        source: libloading::Error,
+    },
+    #[error(
+        "C firmware {path}: missing symbol `{symbol}` (every function of pumprig_fw.h must be exported)"
+    )]
+    MissingSymbol { path: PathBuf, symbol: &'static str },
+    #[error(
+        "C firmware {path}: ABI version mismatch: the rig expects PUMPRIG_FW_ABI_VERSION {expected}, \
+         the library was built for {found}; rebuild it against this rig's rig/include/pumprig_fw.h"
+    )]
+    AbiVersion {
+        path: PathBuf,
+        expected: u32,
+        found: u32,
+    },
+    #[error(
+        "C firmware {path}: struct size mismatch: sizeof(struct {name}) is {expected} bytes in the rig, \
+         {found} in the library; rebuild it against this rig's rig/include/pumprig_fw.h"
+    )]
+    StructSize {
+        path: PathBuf,
+        name: &'static str,
+        expected: usize,
+        found: u32,
+    },
+    #[error("C firmware {path}: pumprig_fw_init rejected the settings (returned {code})")]
+    Init { path: PathBuf, code: i32 },
+}
+
+impl From<CabiError> for ControllerError {
+    fn from(e: CabiError) -> Self {
+        ControllerError::Load(e.to_string())
+    }
+}
+
+type StepFn = unsafe extern "C" fn(*const FwSensor, *mut FwActuator);
+
+/// C firmware loaded from a private copy of its shared library.
+pub struct CabiController {
+    /// The loaded copy; `None` only while dropping.
+    library: Option<Library>,
+    /// The private copy, deleted on drop.
+    copy: PathBuf,
+    step_fn: StepFn,
+    identity: ControllerIdentity,
+}
+
+static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
+
+impl CabiController {
+    /// Loads `path` (a private copy of it), checks the ABI, and calls `pumprig_fw_init`.
+    pub fn load(path: &Path, settings: &fw::Settings) -> Result<Self, CabiError> {
+        let bytes = std::fs::read(path).map_err(|source| CabiError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "firmware.so".into());
+        let copy = std::env::temp_dir().join(format!(
+            "pumprig-cabi-{}-{}-{file_name}",
+            std::process::id(),
+            NEXT_COPY.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&copy, &bytes).map_err(|source| CabiError::Copy {
+            path: path.to_path_buf(),
+            copy: copy.clone(),
+            source,
+        })?;
+        // From here on `Self` (or this guard) owns the copy and deletes it.
+        let mut loaded = Self {
+            library: None,
+            copy,
+            step_fn: noop_step,
+            identity: ControllerIdentity {
+                adapter: "cabi".into(),
+                name: String::new(),
+                version: String::new(),
+                build_id: String::new(),
+            },
+        };
+        // SAFETY: loading runs the library's initialisers; that is the contract of `cabi:PATH`
+        // (the user names firmware they trust to run in the rig's process).
+        let library = unsafe { Library::new(&loaded.copy) }.map_err(|source| CabiError::Load {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let lib = loaded.library.insert(library);
+        let missing = |symbol: &'static str| CabiError::MissingSymbol {
+            path: path.to_path_buf(),
+            symbol,
+        };
+        // SAFETY (all `get`s): the signatures are those declared in pumprig_fw.h; the pointers are
+        // used only while `library` is loaded (it is dropped last, in `Drop`).
+        let abi_version: unsafe extern "C" fn() -> u32 =
+            *unsafe { lib.get(b"pumprig_fw_abi_version\0") }
+                .map_err(|_| missing("pumprig_fw_abi_version"))?;
+        let sizeof_sensor: unsafe extern "C" fn() -> u32 =
+            *unsafe { lib.get(b"pumprig_fw_sizeof_sensor\0") }
+                .map_err(|_| missing("pumprig_fw_sizeof_sensor"))?;
+        let sizeof_actuator: unsafe extern "C" fn() -> u32 =
+            *unsafe { lib.get(b"pumprig_fw_sizeof_actuator\0") }
+                .map_err(|_| missing("pumprig_fw_sizeof_actuator"))?;
+        let init: unsafe extern "C" fn(*const FwSettings) -> i32 =
+            *unsafe { lib.get(b"pumprig_fw_init\0") }.map_err(|_| missing("pumprig_fw_init"))?;
+        let step_fn: StepFn =
+            *unsafe { lib.get(b"pumprig_fw_step\0") }.map_err(|_| missing("pumprig_fw_step"))?;
+        let name_fn: unsafe extern "C" fn() -> *const c_char =
+            *unsafe { lib.get(b"pumprig_fw_name\0") }.map_err(|_| missing("pumprig_fw_name"))?;
+        let build_id_fn: unsafe extern "C" fn() -> *const c_char =
+            *unsafe { lib.get(b"pumprig_fw_build_id\0") }
+                .map_err(|_| missing("pumprig_fw_build_id"))?;
+
+        // SAFETY: argument-less functions of the ABI.
+        let found = unsafe { abi_version() };
+        if found != ABI_VERSION {
+            return Err(CabiError::AbiVersion {
+                path: path.to_path_buf(),
+                expected: ABI_VERSION,
+                found,
+            });
+        }
+        let sizes = [
+            ("pumprig_fw_sensor", size_of::<FwSensor>(), unsafe {
+                sizeof_sensor()
+            }),
+            ("pumprig_fw_actuator", size_of::<FwActuator>(), unsafe {
+                sizeof_actuator()
+            }),
+        ];
+        for (name, expected, found) in sizes {
+            if usize::try_from(found).ok() != Some(expected) {
+                return Err(CabiError::StructSize {
+                    path: path.to_path_buf(),
+                    name,
+                    expected,
+                    found,
+                });
+            }
+        }
+        // SAFETY: the functions return static NUL-terminated strings (or NULL, read as "").
+        let (name, build_id) = unsafe { (c_string(name_fn()), c_string(build_id_fn())) };
+        let fw_settings = FwSettings::from_settings(settings);
+        // SAFETY: a valid pointer to a settings struct of the checked ABI version.
+        let code = unsafe { init(&fw_settings) };
+        if code != 0 {
+            return Err(CabiError::Init {
+                path: path.to_path_buf(),
+                code,
+            });
+        }
+        loaded.step_fn = step_fn;
+        loaded.identity = ControllerIdentity {
+            adapter: "cabi".into(),
+            name,
+            version: format!("C ABI {ABI_VERSION}"),
+            build_id: format!(
+                "{build_id} ({}, fnv1a64:{:016x})",
+                path.display(),
+                fnv1a64(&bytes)
+            ),
+        };
+        Ok(loaded)
+    }
+}
+
+impl Drop for CabiController {
+    fn drop(&mut self) {
+        // Unload first, then delete the private copy.
+        drop(self.library.take());
+        let _ = std::fs::remove_file(&self.copy);
+    }
+}
+
+unsafe extern "C" fn noop_step(_: *const FwSensor, _: *mut FwActuator) {}
+
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string.
+unsafe fn c_string(p: *const c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: the caller's contract.
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// FNV-1a, 64-bit, of the library file: tells builds apart in `record.json`.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl Controller for CabiController {
+    fn identity(&self) -> ControllerIdentity {
+        self.identity.clone()
+    }
+
+    fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
+        let sensor = FwSensor {
+            time_ns: frame.time_ns,
+            pressure_counts: frame.pressure_counts,
+            buttons: frame.buttons,
+            supply_mv: frame.supply_mv,
+        };
+        let mut out = FwActuator::default();
+        // SAFETY: valid pointers to structs whose sizes were checked at load; the library is loaded.
+        unsafe { (self.step_fn)(&sensor, &mut out) };
+        let time_s = frame.time_ns as f64 * 1e-9;
+        let state = fw::State::from_code(out.state).ok_or_else(|| ControllerError::Fault {
+            time_s,
+            message: format!("C firmware reported unknown state code {}", out.state),
+        })?;
+        let fault = fw::Fault::from_code(out.fault).ok_or_else(|| ControllerError::Fault {
+            time_s,
+            message: format!("C firmware reported unknown fault code {}", out.fault),
+        })?;
+        Ok(ActuatorFrame {
+            motor_duty: f64::from(out.motor_duty_permille.min(1000)) / 1000.0,
+            valve_open: out.valve_open != 0,
+            telemetry: Telemetry {
+                state: match state {
+                    fw::State::Idle => ControllerState::Idle,
+                    fw::State::Stimulation => ControllerState::Stimulation,
+                    fw::State::Expression => ControllerState::Expression,
+                    fw::State::Fault => ControllerState::Fault,
+                },
+                fault: if state == fw::State::Fault {
+                    fault.name()
+                } else {
+                    ""
+                },
+                target_vacuum_mmhg: f64::from(out.target_vacuum_dmmhg) / 10.0,
+                measured_vacuum_mmhg: f64::from(out.measured_vacuum_dmmhg) / 10.0,
+            },
+        })
+    }
+}
