@@ -44,9 +44,10 @@ impl std::ops::Deref for Built {
 
 impl Drop for Built {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        // Each build has its own directory, so tests running in parallel never remove a
+        // directory another is about to write into.
         if let Some(dir) = self.0.parent() {
-            let _ = std::fs::remove_dir(dir); // only once empty
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
@@ -63,9 +64,13 @@ fn build(test: &str, defines: &[&str]) -> Option<Built> {
         );
         return None;
     };
-    let dir = std::env::temp_dir().join(format!("pumprig-cabi-tests-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "pumprig-cabi-tests-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
     std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join(format!("{test}-{}.so", N.fetch_add(1, Ordering::Relaxed)));
+    let out = dir.join(format!("{test}.so"));
     let src = repo().join("examples/c-firmware");
     let o = Command::new(&cc[0])
         .args(&cc[1..])
