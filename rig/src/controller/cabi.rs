@@ -274,9 +274,9 @@ impl CabiController {
             name,
             version: format!("C ABI {ABI_VERSION}"),
             build_id: format!(
-                "{build_id} ({}, fnv1a64:{:016x})",
+                "{build_id} ({}, {})",
                 path.display(),
-                fnv1a64(&bytes)
+                crate::output::record::content_hash(&bytes)
             ),
         };
         Ok(loaded)
@@ -301,13 +301,6 @@ unsafe fn c_string(p: *const c_char) -> String {
     }
     // SAFETY: the caller's contract.
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
-}
-
-/// FNV-1a, 64-bit, of the library file: tells builds apart in `record.json`.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 impl Controller for CabiController {

@@ -8,6 +8,16 @@ use crate::controller::ControllerIdentity;
 use crate::metrics::{CheckOutcome, MetricsReport};
 use crate::scenario::{LoadedScenario, Scenario};
 
+/// Identifies the content of a file in `record.json` (scenario text, firmware library):
+/// `fnv1a64:` and 16 hex digits. FNV-1a is small, specified, and stable across platforms and Rust
+/// versions; it tells versions apart, it is not a security measure.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("fnv1a64:{h:016x}")
+}
+
 #[derive(Serialize)]
 pub struct RunRecord<'a> {
     pub pumprig_version: &'static str,

@@ -51,7 +51,7 @@ impl LoadedScenario {
     /// A stable hash of the file's text, `fnv1a64:` and 16 hex digits: tells edited scenarios
     /// apart in `record.json`. The same text gives the same hash on every machine and version.
     pub fn source_hash(&self) -> String {
-        format!("fnv1a64:{:016x}", fnv1a64(self.source.as_bytes()))
+        crate::output::record::content_hash(self.source.as_bytes())
     }
 }
 
@@ -77,12 +77,5 @@ pub fn load_str(path_for_messages: &Path, source: &str) -> Result<LoadedScenario
         source: source.to_owned(),
         scenario,
         timeline,
-    })
-}
-
-/// FNV-1a, 64-bit: small, specified, and stable across platforms and Rust versions.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
