@@ -12,6 +12,14 @@
 #include "pump.h"
 #include "hal.h"
 
+/* Test variants only (rig/tests/cabi.rs): -DPUMP_CRASH_AT_TICK=N dereferences NULL (SIGSEGV) and
+ * -DPUMP_ABORT_AT_TICK=N calls abort() (SIGABRT) in tick N (counted from 0), to check that a crash
+ * fails only its own run. */
+#if defined(PUMP_CRASH_AT_TICK) || defined(PUMP_ABORT_AT_TICK)
+#include <stdlib.h>
+static uint32_t test_ticks;
+#endif
+
 #define BUTTON_POWER 1u
 #define BUTTON_LETDOWN 8u
 #define DEBOUNCE_MS 20u
@@ -91,6 +99,15 @@ static uint16_t vacuum_loop(uint16_t target, int16_t measured) {
 }
 
 void pump_tick(void) {
+#ifdef PUMP_CRASH_AT_TICK
+    if (test_ticks == (PUMP_CRASH_AT_TICK)) *(volatile int *)0 = 1;
+#endif
+#ifdef PUMP_ABORT_AT_TICK
+    if (test_ticks == (PUMP_ABORT_AT_TICK)) abort();
+#endif
+#if defined(PUMP_CRASH_AT_TICK) || defined(PUMP_ABORT_AT_TICK)
+    test_ticks++;
+#endif
     uint8_t buttons = hal_buttons();
     int64_t counts = hal_pressure_counts();
     int16_t measured = (int16_t)clamp64((counts - cfg.zero_counts) * 10000 / (int64_t)cfg.counts_per_mmhg_milli,

@@ -46,11 +46,22 @@ enum Command {
         /// for C firmware built as a shared library (PATH relative to the current directory).
         #[arg(long, value_name = "KIND")]
         controller: Option<String>,
+        /// Run C firmware (`cabi:`) inside pumprig's own process instead of a child process
+        /// (`controller.isolation = "in-process"`): a little faster, but a crash in the firmware
+        /// ends pumprig.
+        #[arg(long)]
+        in_process: bool,
     },
     /// Validate a scenario (syntax, keys, units, ranges, checks) without running it.
     Check {
         /// Scenario file (TOML).
         scenario: PathBuf,
+    },
+    /// Internal: serves C firmware to an isolated `cabi:` controller over stdin/stdout.
+    #[command(name = "__cabi-worker", hide = true)]
+    CabiWorker {
+        /// The C firmware's shared library.
+        library: PathBuf,
     },
 }
 
@@ -64,6 +75,9 @@ fn load(path: &Path) -> Result<LoadedScenario, ExitCode> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::CabiWorker { library } => {
+            ExitCode::from(pumprig::controller::serve_worker(&library) as u8)
+        }
         Command::Check { scenario } => {
             let loaded = match load(&scenario) {
                 Ok(l) => l,
@@ -104,6 +118,7 @@ fn main() -> ExitCode {
             out,
             seed,
             controller,
+            in_process,
         } => {
             let mut loaded = match load(&scenario) {
                 Ok(l) => l,
@@ -125,6 +140,9 @@ fn main() -> ExitCode {
                         return ExitCode::from(exit_code::BAD_INPUT as u8);
                     }
                 }
+            }
+            if in_process {
+                loaded.scenario.controller.isolation = "in-process".into();
             }
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&loaded.scenario.name));
             match session::run_to_dir(&loaded, &out) {

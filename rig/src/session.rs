@@ -7,7 +7,8 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use crate::controller::{
-    CabiController, Controller, ControllerError, ControllerKind, ReferenceController,
+    CabiController, Controller, ControllerError, ControllerKind, IsolatedCabiController,
+    ReferenceController,
 };
 use crate::metrics::MetricsReport;
 use crate::output::plots::{self, PlotMeta, TimeSeries};
@@ -64,13 +65,21 @@ pub enum SessionError {
 }
 
 /// The controller a scenario names. A `cabi:PATH` kind loads a private copy of the library at
-/// PATH (relative to the scenario file's directory), so every call gives an independent instance.
+/// PATH (relative to the scenario file's directory), so every call gives an independent instance;
+/// with `controller.isolation = "process"` (the default) it runs in a child process of its own
+/// (`pumprig __cabi-worker`), so a crash in it fails only this run.
 pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, ControllerError> {
     let spec = &loaded.scenario.controller;
     let base_dir = loaded.path.parent().unwrap_or(Path::new(""));
     match ControllerKind::parse(&spec.kind, base_dir).map_err(ControllerError::Load)? {
         ControllerKind::Reference => Ok(Box::new(ReferenceController::new(&spec.settings)?)),
-        ControllerKind::Cabi(path) => Ok(Box::new(CabiController::load(&path, &spec.settings)?)),
+        ControllerKind::Cabi(path) if spec.isolation == "in-process" => {
+            Ok(Box::new(CabiController::load(&path, &spec.settings)?))
+        }
+        ControllerKind::Cabi(path) => Ok(Box::new(IsolatedCabiController::spawn(
+            &path,
+            &spec.settings,
+        )?)),
     }
 }
 

@@ -1,7 +1,9 @@
 //! The C ABI adapter with the example C firmware (examples/c-firmware), built here with the
 //! machine's C compiler (`$CC`, else `cc`): it passes the scenario's checks, a wrong ABI version,
 //! struct size or a missing symbol is refused with a clear error, and instances never share the
-//! firmware's statics. Without a C compiler every test says what it skipped and passes.
+//! firmware's statics; a crash in the firmware (run in a child process by default) fails only its
+//! run, naming the signal, and the isolated and in-process adapters give identical runs. Without a
+//! C compiler every test says what it skipped and passes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,7 +11,8 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use pumprig::controller::{
-    CABI_VERSION, CabiController, Controller, FwActuator, SensorFrame, buttons,
+    ActuatorFrame, CABI_VERSION, CabiController, Controller, ControllerError, ControllerIdentity,
+    FwActuator, IsolatedCabiController, SensorFrame, buttons, set_worker_exe,
 };
 use pumprig::runner::{self, RunOutcome, Sample};
 use pumprig::scenario::{self, LoadedScenario};
@@ -96,6 +99,8 @@ fn c_firmware_scenario(lib: &Path) -> LoadedScenario {
     let mut loaded = scenario::load(&repo().join("scenarios/c-firmware.toml")).unwrap();
     assert!(loaded.scenario.controller.kind.starts_with("cabi:"));
     loaded.scenario.controller.kind = format!("cabi:{}", lib.display());
+    // Isolated controllers run `pumprig __cabi-worker`; this test binary is not pumprig.
+    set_worker_exe(env!("CARGO_BIN_EXE_pumprig"));
     loaded
 }
 
@@ -246,5 +251,142 @@ fn run_controller_flag_overrides_the_scenario_kind() {
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("/nonexistent/libpump.so"), "{err}");
+    assert!(!out.exists());
+}
+
+/// Runs `loaded` to its end or its first error (as one case of a sweep does).
+fn try_run(loaded: &LoadedScenario) -> Result<RunOutcome, String> {
+    let mut ctl = session::build_controller(loaded).map_err(|e| e.to_string())?;
+    runner::run(loaded, &mut *ctl, &mut Vec::<Sample>::new()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_segfault_fails_its_run_naming_the_signal_and_the_next_run_still_passes() {
+    let (Some(crash), Some(good)) = (
+        build("segv", &["-DPUMP_CRASH_AT_TICK=500"]),
+        build("after-segv", &[]),
+    ) else {
+        return;
+    };
+    // A sweep of two cases in one process: the first crashes, the second must still run.
+    let e = try_run(&c_firmware_scenario(&crash)).expect_err("the crashing firmware's run failed");
+    assert!(
+        e.contains("C firmware crashed: killed by signal 11 (SIGSEGV)"),
+        "{e}"
+    );
+    assert!(e.contains("t = 0.500 s"), "{e}");
+    let out = try_run(&c_firmware_scenario(&good)).expect("the next run completes");
+    assert!(
+        out.metrics.checks.iter().all(|c| c.pass),
+        "{:#?}",
+        out.metrics.checks
+    );
+}
+
+#[test]
+fn an_abort_fails_its_run_naming_sigabrt() {
+    let Some(lib) = build("abort", &["-DPUMP_ABORT_AT_TICK=1200"]) else {
+        return;
+    };
+    let e = try_run(&c_firmware_scenario(&lib)).expect_err("the aborting firmware's run failed");
+    assert!(e.contains("killed by signal 6 (SIGABRT)"), "{e}");
+    assert!(e.contains("t = 1.200 s"), "{e}");
+}
+
+#[test]
+fn a_crash_on_the_command_line_fails_that_run_with_exit_code_1() {
+    let Some(lib) = build("cli-segv", &["-DPUMP_CRASH_AT_TICK=100"]) else {
+        return;
+    };
+    let out = std::env::temp_dir().join(format!("pumprig-cabi-segv-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_pumprig"))
+        .arg("run")
+        .arg(repo().join("scenarios/quickstart.toml"))
+        .arg("--controller")
+        .arg(format!("cabi:{}", lib.display()))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("(SIGSEGV)") && err.contains("t = 0.100 s"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}
+
+/// Every actuator frame a controller returns.
+struct Recording<C> {
+    inner: C,
+    frames: Vec<ActuatorFrame>,
+}
+
+impl<C: Controller> Controller for Recording<C> {
+    fn identity(&self) -> ControllerIdentity {
+        self.inner.identity()
+    }
+    fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
+        let a = self.inner.step(frame)?;
+        self.frames.push(a);
+        Ok(a)
+    }
+}
+
+#[test]
+fn isolated_and_in_process_runs_are_identical_every_tick() {
+    let Some(lib) = build("isolated-vs-in-process", &[]) else {
+        return;
+    };
+    let loaded = c_firmware_scenario(&lib);
+    let settings = &loaded.scenario.controller.settings;
+    let mut direct = Recording {
+        inner: CabiController::load(&lib, settings).unwrap(),
+        frames: Vec::new(),
+    };
+    let mut isolated = Recording {
+        inner: IsolatedCabiController::spawn(&lib, settings).unwrap(),
+        frames: Vec::new(),
+    };
+    assert_eq!(direct.identity(), isolated.identity());
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let out_a = runner::run(&loaded, &mut direct, &mut a).unwrap();
+    let out_b = runner::run(&loaded, &mut isolated, &mut b).unwrap();
+    assert_eq!(out_a.ticks, out_b.ticks);
+    assert_eq!(direct.frames.len() as u64, out_a.ticks);
+    assert!(direct.frames == isolated.frames, "actuator frames differ");
+    assert!(a == b, "timeseries differ");
+
+    // And through the scenario key, as a user selects it.
+    let mut in_process = loaded.clone();
+    in_process.scenario.controller.isolation = "in-process".into();
+    let (_, via_key) = run(&in_process);
+    assert!(via_key == a, "isolation = \"in-process\" differs");
+}
+
+#[test]
+fn run_in_process_flag_selects_the_in_process_adapter() {
+    let Some(lib) = build("cli-in-process", &["-DPUMP_CRASH_AT_TICK=100"]) else {
+        return;
+    };
+    // In-process, the crash takes pumprig itself down with SIGSEGV (why isolation is the default).
+    let out = std::env::temp_dir().join(format!("pumprig-cabi-inproc-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_pumprig"))
+        .arg("run")
+        .arg(repo().join("scenarios/quickstart.toml"))
+        .arg("--controller")
+        .arg(format!("cabi:{}", lib.display()))
+        .arg("--in-process")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), None, "pumprig was killed by a signal");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(o.status.signal(), Some(11));
+    }
     assert!(!out.exists());
 }

@@ -6,7 +6,9 @@
 //! that copy: two instances (two runs of a sweep, two test threads) never share statics. The copy
 //! is deleted when the controller is dropped.
 //!
-//! The firmware runs in the rig's process: a crash in it (segfault, abort) takes the rig down.
+//! The firmware runs in the caller's process: a crash in it (segfault, abort) takes that process
+//! down. The rig therefore runs it in a child process by default ([`super::IsolatedCabiController`],
+//! whose worker uses this adapter); `controller.isolation = "in-process"` uses it directly.
 
 use std::ffi::{CStr, c_char};
 use std::path::{Path, PathBuf};
@@ -168,6 +170,11 @@ static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
 impl CabiController {
     /// Loads `path` (a private copy of it), checks the ABI, and calls `pumprig_fw_init`.
     pub fn load(path: &Path, settings: &fw::Settings) -> Result<Self, CabiError> {
+        Self::load_fw(path, &FwSettings::from_settings(settings))
+    }
+
+    /// As [`Self::load`], with the settings already in their C form.
+    pub fn load_fw(path: &Path, fw_settings: &FwSettings) -> Result<Self, CabiError> {
         let bytes = std::fs::read(path).map_err(|source| CabiError::Read {
             path: path.to_path_buf(),
             source,
@@ -259,9 +266,8 @@ impl CabiController {
         }
         // SAFETY: the functions return static NUL-terminated strings (or NULL, read as "").
         let (name, build_id) = unsafe { (c_string(name_fn()), c_string(build_id_fn())) };
-        let fw_settings = FwSettings::from_settings(settings);
         // SAFETY: a valid pointer to a settings struct of the checked ABI version.
-        let code = unsafe { init(&fw_settings) };
+        let code = unsafe { init(fw_settings) };
         if code != 0 {
             return Err(CabiError::Init {
                 path: path.to_path_buf(),
@@ -281,6 +287,61 @@ impl CabiController {
         };
         Ok(loaded)
     }
+
+    /// One raw step of the firmware: the C structs in and out, no checks.
+    pub fn step_raw(&mut self, sensor: &FwSensor) -> FwActuator {
+        let mut out = FwActuator::default();
+        // SAFETY: valid pointers to structs whose sizes were checked at load; the library is loaded.
+        unsafe { (self.step_fn)(sensor, &mut out) };
+        out
+    }
+}
+
+impl FwSensor {
+    /// The C form of a sensor frame.
+    pub fn from_frame(frame: &SensorFrame) -> Self {
+        FwSensor {
+            time_ns: frame.time_ns,
+            pressure_counts: frame.pressure_counts,
+            buttons: frame.buttons,
+            supply_mv: frame.supply_mv,
+        }
+    }
+}
+
+/// The rig's form of what the C firmware returned at `time_ns` (unknown codes fail the run).
+pub(crate) fn actuator_frame(
+    out: FwActuator,
+    time_ns: u64,
+) -> Result<ActuatorFrame, ControllerError> {
+    let time_s = time_ns as f64 * 1e-9;
+    let state = fw::State::from_code(out.state).ok_or_else(|| ControllerError::Fault {
+        time_s,
+        message: format!("C firmware reported unknown state code {}", out.state),
+    })?;
+    let fault = fw::Fault::from_code(out.fault).ok_or_else(|| ControllerError::Fault {
+        time_s,
+        message: format!("C firmware reported unknown fault code {}", out.fault),
+    })?;
+    Ok(ActuatorFrame {
+        motor_duty: f64::from(out.motor_duty_permille.min(1000)) / 1000.0,
+        valve_open: out.valve_open != 0,
+        telemetry: Telemetry {
+            state: match state {
+                fw::State::Idle => ControllerState::Idle,
+                fw::State::Stimulation => ControllerState::Stimulation,
+                fw::State::Expression => ControllerState::Expression,
+                fw::State::Fault => ControllerState::Fault,
+            },
+            fault: if state == fw::State::Fault {
+                fault.name()
+            } else {
+                ""
+            },
+            target_vacuum_mmhg: f64::from(out.target_vacuum_dmmhg) / 10.0,
+            measured_vacuum_mmhg: f64::from(out.measured_vacuum_dmmhg) / 10.0,
+        },
+    })
 }
 
 impl Drop for CabiController {
@@ -309,42 +370,7 @@ impl Controller for CabiController {
     }
 
     fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
-        let sensor = FwSensor {
-            time_ns: frame.time_ns,
-            pressure_counts: frame.pressure_counts,
-            buttons: frame.buttons,
-            supply_mv: frame.supply_mv,
-        };
-        let mut out = FwActuator::default();
-        // SAFETY: valid pointers to structs whose sizes were checked at load; the library is loaded.
-        unsafe { (self.step_fn)(&sensor, &mut out) };
-        let time_s = frame.time_ns as f64 * 1e-9;
-        let state = fw::State::from_code(out.state).ok_or_else(|| ControllerError::Fault {
-            time_s,
-            message: format!("C firmware reported unknown state code {}", out.state),
-        })?;
-        let fault = fw::Fault::from_code(out.fault).ok_or_else(|| ControllerError::Fault {
-            time_s,
-            message: format!("C firmware reported unknown fault code {}", out.fault),
-        })?;
-        Ok(ActuatorFrame {
-            motor_duty: f64::from(out.motor_duty_permille.min(1000)) / 1000.0,
-            valve_open: out.valve_open != 0,
-            telemetry: Telemetry {
-                state: match state {
-                    fw::State::Idle => ControllerState::Idle,
-                    fw::State::Stimulation => ControllerState::Stimulation,
-                    fw::State::Expression => ControllerState::Expression,
-                    fw::State::Fault => ControllerState::Fault,
-                },
-                fault: if state == fw::State::Fault {
-                    fault.name()
-                } else {
-                    ""
-                },
-                target_vacuum_mmhg: f64::from(out.target_vacuum_dmmhg) / 10.0,
-                measured_vacuum_mmhg: f64::from(out.measured_vacuum_dmmhg) / 10.0,
-            },
-        })
+        let out = self.step_raw(&FwSensor::from_frame(frame));
+        actuator_frame(out, frame.time_ns)
     }
 }

@@ -5,6 +5,7 @@
 //! a clock of its own.
 
 mod cabi;
+mod cabi_isolated;
 mod in_process;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,10 @@ use std::path::{Path, PathBuf};
 pub use cabi::{
     ABI_VERSION as CABI_VERSION, CabiController, CabiError, FwActuator, FwPhase, FwSensor,
     FwSettings,
+};
+pub use cabi_isolated::{
+    DEFAULT_WATCHDOG, IsolatedCabiController, WORKER_SUBCOMMAND, describe_exit, serve_worker,
+    set_worker_exe, worker_exe,
 };
 pub use in_process::ReferenceController;
 

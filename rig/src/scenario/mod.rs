@@ -22,8 +22,8 @@ pub use error::ScenarioError;
 pub use events::{EventAction, TimedEvent};
 pub use spec::{
     ButtonName, CONTROLLER_KINDS, ControllerSpec, DEFAULT_HOLD_MS, DEFAULT_SAMPLE_RATE_HZ,
-    DEFAULT_SEED, DEFAULT_TICK_HZ, EventSpec, LeakOnsetSpec, MAX_DURATION_S, OutputSpec, Scenario,
-    SensorFaultName, SideName,
+    DEFAULT_SEED, DEFAULT_TICK_HZ, EventSpec, ISOLATIONS, LeakOnsetSpec, MAX_DURATION_S,
+    OutputSpec, Scenario, SensorFaultName, SideName,
 };
 
 use locate::SourceMap;

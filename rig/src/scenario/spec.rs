@@ -21,6 +21,8 @@ pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
 /// Controller kinds this build accepts in `controller.kind`: the reference firmware in-process, or
 /// `cabi:PATH`, C firmware built as a shared library (PATH relative to the scenario file).
 pub const CONTROLLER_KINDS: [&str; 2] = ["reference", "cabi:PATH"];
+/// Values of `controller.isolation`: where a `cabi:` controller's firmware runs.
+pub const ISOLATIONS: [&str; 2] = ["process", "in-process"];
 
 /// A whole scenario, as written in the file and (resolved) in `record.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,6 +83,10 @@ pub struct ControllerSpec {
     /// `"reference"` or `"cabi:PATH"` ([`CONTROLLER_KINDS`]). Default `"reference"`.
     #[serde(default = "default_kind")]
     pub kind: String,
+    /// Where a `cabi:` firmware runs ([`ISOLATIONS`]): `"process"` (default), a child process, so
+    /// a crash fails only the run; `"in-process"`, in the rig's own process.
+    #[serde(default = "default_isolation")]
+    pub isolation: String,
     /// The reference firmware's settings. Every key defaults.
     #[serde(default)]
     pub settings: Settings,
@@ -90,6 +96,7 @@ impl Default for ControllerSpec {
     fn default() -> Self {
         Self {
             kind: default_kind(),
+            isolation: default_isolation(),
             settings: Settings::default(),
         }
     }
@@ -187,4 +194,8 @@ fn default_sample_rate_hz() -> f64 {
 
 fn default_kind() -> String {
     CONTROLLER_KINDS[0].to_owned()
+}
+
+fn default_isolation() -> String {
+    ISOLATIONS[0].to_owned()
 }

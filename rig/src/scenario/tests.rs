@@ -701,6 +701,28 @@ fn controller_kind_must_be_known() {
     assert_err(&e, 18, "controller.kind", &["accepted kinds: `reference`"]);
 }
 
+#[test]
+fn controller_isolation_defaults_to_process_and_must_be_known() {
+    assert_eq!(load_ok(FULL).scenario.controller.isolation, "process");
+    let l = load_ok(&replace_once(
+        FULL,
+        "kind = \"reference\"",
+        "kind = \"reference\"\nisolation = \"in-process\"",
+    ));
+    assert_eq!(l.scenario.controller.isolation, "in-process");
+    let e = load_err(&replace_once(
+        FULL,
+        "kind = \"reference\"",
+        "kind = \"reference\"\nisolation = \"in-proces\"",
+    ));
+    assert_err(
+        &e,
+        19,
+        "controller.isolation",
+        &["unknown isolation; did you mean `in-process`?"],
+    );
+}
+
 // ---- errors: plant, firmware and checks validation ----
 
 #[test]

@@ -12,7 +12,9 @@ use std::path::Path;
 use super::error::ScenarioError;
 use super::explain::hint;
 use super::locate::SourceMap;
-use super::spec::{CONTROLLER_KINDS, DEFAULT_HOLD_MS, MAX_DURATION_S, Scenario, SideName};
+use super::spec::{
+    CONTROLLER_KINDS, DEFAULT_HOLD_MS, ISOLATIONS, MAX_DURATION_S, Scenario, SideName,
+};
 use crate::metrics::validate_checks;
 
 /// Fills what depends on other keys (the tick rate stated once applies to both places; press
@@ -225,6 +227,16 @@ fn check_controller(p: &mut Problems, sc: &Scenario) {
             format!(
                 "unknown controller kind{}",
                 hint(kind, &CONTROLLER_KINDS, "kinds")
+            ),
+        );
+    }
+    let isolation = sc.controller.isolation.as_str();
+    if !ISOLATIONS.contains(&isolation) {
+        p.value(
+            "controller.isolation",
+            format!(
+                "unknown isolation{}",
+                hint(isolation, &ISOLATIONS, "values")
             ),
         );
     }
