@@ -12,10 +12,10 @@
 #include "pump.h"
 #include "hal.h"
 
-/* Test variants only (rig/tests/cabi.rs): -DPUMP_CRASH_AT_TICK=N dereferences NULL (SIGSEGV) and
- * -DPUMP_ABORT_AT_TICK=N calls abort() (SIGABRT) in tick N (counted from 0), to check that a crash
- * fails only its own run. */
-#if defined(PUMP_CRASH_AT_TICK) || defined(PUMP_ABORT_AT_TICK)
+/* Test variants only (rig/tests/cabi.rs): -DPUMP_CRASH_AT_TICK=N dereferences NULL (SIGSEGV),
+ * -DPUMP_ABORT_AT_TICK=N calls abort() (SIGABRT) and -DPUMP_HANG_AT_TICK=N never returns, in tick N
+ * (counted from 0), to check that a crash or a hang fails only its own run. */
+#if defined(PUMP_CRASH_AT_TICK) || defined(PUMP_ABORT_AT_TICK) || defined(PUMP_HANG_AT_TICK)
 #include <stdlib.h>
 static uint32_t test_ticks;
 #endif
@@ -105,7 +105,10 @@ void pump_tick(void) {
 #ifdef PUMP_ABORT_AT_TICK
     if (test_ticks == (PUMP_ABORT_AT_TICK)) abort();
 #endif
-#if defined(PUMP_CRASH_AT_TICK) || defined(PUMP_ABORT_AT_TICK)
+#ifdef PUMP_HANG_AT_TICK
+    if (test_ticks == (PUMP_HANG_AT_TICK)) for (volatile int spin = 0;; spin++) {}
+#endif
+#if defined(PUMP_CRASH_AT_TICK) || defined(PUMP_ABORT_AT_TICK) || defined(PUMP_HANG_AT_TICK)
     test_ticks++;
 #endif
     uint8_t buttons = hal_buttons();

@@ -390,3 +390,28 @@ fn run_in_process_flag_selects_the_in_process_adapter() {
     }
     assert!(!out.exists());
 }
+
+#[test]
+fn a_firmware_that_stops_answering_is_killed_by_the_watchdog() {
+    let Some(lib) = build("hang", &["-DPUMP_HANG_AT_TICK=300"]) else {
+        return;
+    };
+    let loaded = c_firmware_scenario(&lib);
+    let mut ctl = IsolatedCabiController::spawn_with(
+        Path::new(env!("CARGO_BIN_EXE_pumprig")),
+        &lib,
+        &loaded.scenario.controller.settings,
+        std::time::Duration::from_millis(500),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let e = runner::run(&loaded, &mut ctl, &mut Vec::<Sample>::new())
+        .expect_err("the hanging firmware's run failed")
+        .to_string();
+    assert!(e.contains("t = 0.300 s"), "{e}");
+    assert!(
+        e.contains("stopped answering") && e.contains("watchdog"),
+        "{e}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
