@@ -1,5 +1,8 @@
-//! In-process adapter: the reference firmware (`pumprig-firmware`) compiled for the host and
-//! called directly, one `step` per control tick.
+//! In-process adapter: Rust firmware compiled for the host and called directly, one `step` per
+//! control tick. Any `no_std` controller crate plugs in by implementing [`Firmware`] over the
+//! reference firmware's boundary types ([`fw::Inputs`] in, [`fw::Outputs`] out); the reference
+//! firmware itself runs as [`ReferenceController`], a thin wrapper of
+//! `InProcess<pumprig_firmware::Controller>` built from the scenario's settings.
 
 use pumprig_firmware as fw;
 
@@ -8,27 +11,91 @@ use super::{
     Telemetry,
 };
 
-/// The reference controller running in the rig's process.
-pub struct ReferenceController {
-    inner: fw::Controller,
+/// A Rust controller the rig can run in its own process: one control step per call, from the
+/// tick's [`fw::Inputs`] (transducer counts, buttons, supply voltage) to [`fw::Outputs`] (motor
+/// duty in permille, release valve, [`fw::Telemetry`]). The rig owns the clock: count ticks, never
+/// read a clock.
+pub trait Firmware {
+    /// Firmware name, recorded in `record.json`.
+    const NAME: &'static str;
+    /// Firmware version, recorded in `record.json`.
+    const VERSION: &'static str;
+    /// One control tick.
+    fn step(&mut self, inputs: &fw::Inputs) -> fw::Outputs;
 }
+
+impl Firmware for fw::Controller {
+    const NAME: &'static str = fw::NAME;
+    const VERSION: &'static str = fw::VERSION;
+    #[inline]
+    fn step(&mut self, inputs: &fw::Inputs) -> fw::Outputs {
+        fw::Controller::step(self, inputs)
+    }
+}
+
+/// A [`Firmware`] running in the rig's process, as a [`Controller`].
+pub struct InProcess<F: Firmware> {
+    inner: F,
+}
+
+impl<F: Firmware> InProcess<F> {
+    /// Wraps a firmware instance (already configured) for the runner.
+    pub fn new(firmware: F) -> Self {
+        Self { inner: firmware }
+    }
+
+    /// The firmware inside.
+    pub fn firmware(&self) -> &F {
+        &self.inner
+    }
+
+    /// The firmware inside, mutably.
+    pub fn firmware_mut(&mut self) -> &mut F {
+        &mut self.inner
+    }
+
+    /// Unwraps the firmware.
+    pub fn into_inner(self) -> F {
+        self.inner
+    }
+}
+
+/// The reference firmware running in the rig's process: [`InProcess`] over
+/// `pumprig_firmware::Controller`, built from the scenario's `[controller.settings]`.
+pub struct ReferenceController(InProcess<fw::Controller>);
 
 impl ReferenceController {
     pub fn new(settings: &fw::Settings) -> Result<Self, ControllerError> {
         fw::Controller::new(settings)
-            .map(|inner| Self { inner })
+            .map(|inner| Self(InProcess::new(inner)))
             .map_err(|e| ControllerError::Settings(e.to_string()))
+    }
+
+    /// The generic adapter inside.
+    pub fn into_inner(self) -> InProcess<fw::Controller> {
+        self.0
     }
 }
 
 impl Controller for ReferenceController {
     fn identity(&self) -> ControllerIdentity {
+        self.0.identity()
+    }
+
+    #[inline]
+    fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
+        self.0.step(frame)
+    }
+}
+
+impl<F: Firmware> Controller for InProcess<F> {
+    fn identity(&self) -> ControllerIdentity {
         ControllerIdentity {
             adapter: "in-process".into(),
-            name: fw::NAME.into(),
-            version: fw::VERSION.into(),
+            name: F::NAME.into(),
+            version: F::VERSION.into(),
             // Linked into this binary: the source commit it was built from identifies it.
-            build_id: format!("{}+{}", fw::VERSION, env!("PUMPRIG_BUILD_ID")),
+            build_id: format!("{}+{}", F::VERSION, env!("PUMPRIG_BUILD_ID")),
         }
     }
 

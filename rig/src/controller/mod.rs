@@ -18,7 +18,7 @@ pub use cabi_isolated::{
     DEFAULT_WATCHDOG, IsolatedCabiController, WORKER_SUBCOMMAND, describe_exit, serve_worker,
     set_worker_exe, worker_exe,
 };
-pub use in_process::ReferenceController;
+pub use in_process::{Firmware, InProcess, ReferenceController, actuators_from_firmware};
 
 /// What `controller.kind` (or `pumprig run --controller`) names.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,133 @@
+//! Runs the example firmware in the loop and writes a run directory, as `pumprig run` does for the
+//! reference firmware:
+//!
+//! ```sh
+//! cargo run --release -p pumprig-example-firmware --example run                 # scenarios/rust-firmware.toml -> results/rust-firmware/
+//! cargo run --release -p pumprig-example-firmware --example run -- SCENARIO [OUT_DIR]
+//! ```
+//!
+//! Prints every check; exit code 0 all passed, 1 a check failed or the run failed, 2 bad input.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use pumprig::controller::{Controller, Firmware, InProcess};
+use pumprig::output::plots::{self, PlotMeta, TimeSeries};
+use pumprig::output::record::RunRecord;
+use pumprig::output::run_dir::StagedDir;
+use pumprig::output::timeseries::CsvSink;
+use pumprig::{runner, scenario, session};
+use pumprig_example_firmware::{Config, ExampleFirmware};
+
+/// The glue: the rig's `Firmware` trait on the firmware (a newtype, because the firmware crate
+/// does not depend on pumprig and Rust's orphan rule wants a local type here).
+struct OnRig(ExampleFirmware);
+
+impl Firmware for OnRig {
+    const NAME: &'static str = pumprig_example_firmware::NAME;
+    const VERSION: &'static str = pumprig_example_firmware::VERSION;
+    fn step(&mut self, inputs: &pumprig_firmware::Inputs) -> pumprig_firmware::Outputs {
+        self.0.step(inputs)
+    }
+}
+
+fn main() -> ExitCode {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut args = std::env::args_os().skip(1);
+    let scenario_path = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("scenarios/rust-firmware.toml"));
+    let loaded = match scenario::load(&scenario_path) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("results").join(&loaded.scenario.name));
+
+    // The scenario's [controller.settings] configure the firmware (expression profile, gains, limit).
+    let config = Config::from_settings(&loaded.scenario.controller.settings);
+    let firmware = match ExampleFirmware::new(config) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: firmware refused its configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut controller = InProcess::new(OnRig(firmware));
+
+    match run_to_dir(&loaded, &mut controller, &out) {
+        Ok(metrics) => {
+            for c in &metrics.checks {
+                println!("{} {}", if c.pass { "PASS" } else { "FAIL" }, c.message);
+            }
+            let failed = metrics.checks.iter().filter(|c| !c.pass).count();
+            println!(
+                "{}: {} check(s), {failed} failed; wrote {}",
+                loaded.scenario.name,
+                metrics.checks.len(),
+                out.display()
+            );
+            if failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The loop into `timeseries.csv`, then `record.json` and the plots, moved into `out` only when
+/// all of it succeeded: what `pumprig::session::run_to_dir` does for a controller the scenario
+/// names.
+fn run_to_dir(
+    loaded: &scenario::LoadedScenario,
+    controller: &mut dyn Controller,
+    out: &Path,
+) -> Result<pumprig::metrics::MetricsReport, Box<dyn std::error::Error>> {
+    let stage = StagedDir::create(out)?;
+    let csv_path = stage.path().join("timeseries.csv");
+    let sc = &loaded.scenario;
+    let file = BufWriter::with_capacity(1 << 16, File::create(&csv_path)?);
+    let mut sink = CsvSink::new(file, sc.plant.kit.shields)?;
+    let outcome = runner::run(loaded, controller, &mut sink)?;
+    sink.into_inner()?;
+
+    let identity = controller.identity();
+    let record = RunRecord::new(
+        loaded,
+        identity.clone(),
+        &outcome.metrics,
+        outcome.ticks,
+        outcome.tick_ns,
+        session::OUTPUT_FILES.to_vec(),
+    );
+    std::fs::write(stage.path().join("record.json"), record.to_json()?)?;
+
+    let meta = PlotMeta {
+        title: sc.name.clone(),
+        controller: format!(
+            "{} {} ({})",
+            identity.name, identity.version, identity.adapter
+        ),
+        zoom_window_s: sc
+            .output
+            .zoom_window_s
+            .map(|[a, b]| (a, b))
+            .unwrap_or_else(|| session::default_zoom(sc.duration_s)),
+    };
+    plots::write_plots(&TimeSeries::read_csv(&csv_path)?, &meta, stage.path())?;
+    stage.commit()?;
+    Ok(outcome.metrics)
+}
