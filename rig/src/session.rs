@@ -83,9 +83,20 @@ pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, 
     }
 }
 
-/// Runs the scenario and writes the run directory `out`.
+/// Runs the scenario with the controller it names and writes the run directory `out`.
 pub fn run_to_dir(loaded: &LoadedScenario, out: &Path) -> Result<Finished, SessionError> {
     let mut controller = build_controller(loaded).map_err(SessionError::Controller)?;
+    run_controller_to_dir(loaded, &mut *controller, out)
+}
+
+/// Runs the scenario with a given controller (a user's own firmware in-process, say) and writes
+/// the run directory `out`: the loop into `timeseries.csv`, then `record.json` and the plots,
+/// moved into place only when all of it succeeded.
+pub fn run_controller_to_dir(
+    loaded: &LoadedScenario,
+    controller: &mut dyn Controller,
+    out: &Path,
+) -> Result<Finished, SessionError> {
     let stage = StagedDir::create(out).map_err(|source| SessionError::OutputPath {
         path: out.to_path_buf(),
         source,
@@ -97,7 +108,7 @@ pub fn run_to_dir(loaded: &LoadedScenario, out: &Path) -> Result<Finished, Sessi
     let shields = loaded.scenario.plant.kit.shields;
     let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields)
         .map_err(io_err(csv_path.clone()))?;
-    let outcome = runner::run(loaded, &mut *controller, &mut sink)?;
+    let outcome = runner::run(loaded, controller, &mut sink)?;
     sink.into_inner().map_err(io_err(csv_path.clone()))?;
 
     let record = RunRecord::new(

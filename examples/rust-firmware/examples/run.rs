@@ -8,17 +8,11 @@
 //!
 //! Prints every check; exit code 0 all passed, 1 a check failed or the run failed, 2 bad input.
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use pumprig::controller::{Controller, Firmware, InProcess};
-use pumprig::output::plots::{self, PlotMeta, TimeSeries};
-use pumprig::output::record::RunRecord;
-use pumprig::output::run_dir::StagedDir;
-use pumprig::output::timeseries::CsvSink;
-use pumprig::{runner, scenario, session};
+use pumprig::controller::{Firmware, InProcess};
+use pumprig::{scenario, session};
 use pumprig_example_firmware::{Config, ExampleFirmware};
 
 /// The glue: the rig's `Firmware` trait on the firmware (a newtype, because the firmware crate
@@ -63,8 +57,9 @@ fn main() -> ExitCode {
     };
     let mut controller = InProcess::new(OnRig(firmware));
 
-    match run_to_dir(&loaded, &mut controller, &out) {
-        Ok(metrics) => {
+    match session::run_controller_to_dir(&loaded, &mut controller, &out) {
+        Ok(done) => {
+            let metrics = done.metrics;
             for c in &metrics.checks {
                 println!("{} {}", if c.pass { "PASS" } else { "FAIL" }, c.message);
             }
@@ -86,48 +81,4 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// The loop into `timeseries.csv`, then `record.json` and the plots, moved into `out` only when
-/// all of it succeeded: what `pumprig::session::run_to_dir` does for a controller the scenario
-/// names.
-fn run_to_dir(
-    loaded: &scenario::LoadedScenario,
-    controller: &mut dyn Controller,
-    out: &Path,
-) -> Result<pumprig::metrics::MetricsReport, Box<dyn std::error::Error>> {
-    let stage = StagedDir::create(out)?;
-    let csv_path = stage.path().join("timeseries.csv");
-    let sc = &loaded.scenario;
-    let file = BufWriter::with_capacity(1 << 16, File::create(&csv_path)?);
-    let mut sink = CsvSink::new(file, sc.plant.kit.shields)?;
-    let outcome = runner::run(loaded, controller, &mut sink)?;
-    sink.into_inner()?;
-
-    let identity = controller.identity();
-    let record = RunRecord::new(
-        loaded,
-        identity.clone(),
-        &outcome.metrics,
-        outcome.ticks,
-        outcome.tick_ns,
-        session::OUTPUT_FILES.to_vec(),
-    );
-    std::fs::write(stage.path().join("record.json"), record.to_json()?)?;
-
-    let meta = PlotMeta {
-        title: sc.name.clone(),
-        controller: format!(
-            "{} {} ({})",
-            identity.name, identity.version, identity.adapter
-        ),
-        zoom_window_s: sc
-            .output
-            .zoom_window_s
-            .map(|[a, b]| (a, b))
-            .unwrap_or_else(|| session::default_zoom(sc.duration_s)),
-    };
-    plots::write_plots(&TimeSeries::read_csv(&csv_path)?, &meta, stage.path())?;
-    stage.commit()?;
-    Ok(outcome.metrics)
 }
