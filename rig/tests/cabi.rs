@@ -220,21 +220,26 @@ fn two_instances_stepped_in_turn_do_not_share_statics() {
     }
 }
 
+/// `pumprig run scenarios/quickstart.toml --controller cabi:LIB --out OUT`.
+fn run_quickstart_with(lib: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pumprig"))
+        .arg("run")
+        .arg(repo().join("scenarios/quickstart.toml"))
+        .arg("--controller")
+        .arg(format!("cabi:{}", lib.display()))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn run_controller_flag_overrides_the_scenario_kind() {
     let Some(lib) = build("cli", &[]) else {
         return;
     };
     let out = std::env::temp_dir().join(format!("pumprig-cabi-cli-{}", std::process::id()));
-    let o = Command::new(env!("CARGO_BIN_EXE_pumprig"))
-        .arg("run")
-        .arg(repo().join("scenarios/quickstart.toml"))
-        .arg("--controller")
-        .arg(format!("cabi:{}", lib.display()))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_quickstart_with(&lib, &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let record = std::fs::read_to_string(out.join("record.json")).unwrap();
     assert!(record.contains("\"adapter\": \"cabi\""), "{record}");
@@ -299,15 +304,7 @@ fn a_crash_on_the_command_line_fails_that_run_with_exit_code_1() {
         return;
     };
     let out = std::env::temp_dir().join(format!("pumprig-cabi-segv-{}", std::process::id()));
-    let o = Command::new(env!("CARGO_BIN_EXE_pumprig"))
-        .arg("run")
-        .arg(repo().join("scenarios/quickstart.toml"))
-        .arg("--controller")
-        .arg(format!("cabi:{}", lib.display()))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = run_quickstart_with(&lib, &out);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
