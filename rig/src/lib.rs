@@ -5,6 +5,7 @@
 //! one integer-nanosecond clock; [`session`] writes the run directory (CSV, record, plots).
 
 pub mod controller;
+pub mod course;
 pub mod metrics;
 pub mod output;
 pub mod runner;

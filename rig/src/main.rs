@@ -145,6 +145,9 @@ fn main() -> ExitCode {
                 loaded.scenario.controller.isolation = "in-process".into();
             }
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&loaded.scenario.name));
+            if loaded.scenario.course.is_some() {
+                return run_course(&loaded, &out);
+            }
             match session::run_to_dir(&loaded, &out) {
                 Ok(done) => {
                     for c in &done.metrics.checks {
@@ -181,6 +184,74 @@ fn main() -> ExitCode {
                     ExitCode::from(code as u8)
                 }
             }
+        }
+    }
+}
+
+/// `pumprig run` on a scenario with a `[course]`: one line per day on stderr, checks on stdout.
+fn run_course(loaded: &LoadedScenario, out: &Path) -> ExitCode {
+    let mut day = 0;
+    let mut day_ml = 0.0;
+    let report = |day: u32, ml: f64| eprintln!("day {day:>3}: {ml:8.1} mL removed");
+    let result = pumprig::course::run_course_to_dir(loaded, out, |s| {
+        if s.day != day {
+            if day > 0 {
+                report(day, day_ml);
+            }
+            day = s.day;
+            day_ml = 0.0;
+        }
+        day_ml += s.removed_total_ml();
+    });
+    match result {
+        Ok(done) => {
+            if day > 0 {
+                report(day, day_ml);
+            }
+            for c in &done.checks {
+                println!("{} {}", if c.pass { "PASS" } else { "FAIL" }, c.message);
+            }
+            let failed_sessions = done
+                .run
+                .sessions
+                .iter()
+                .filter(|s| s.checks_failed > 0)
+                .count();
+            if failed_sessions > 0 {
+                println!(
+                    "FAIL {failed_sessions} pump session(s) failed the scenario's own checks (see sessions.csv)"
+                );
+            }
+            println!(
+                "{}: {} day(s), {} session(s), {} course check(s), {} failed; wrote {}",
+                loaded.scenario.name,
+                done.run.days.len(),
+                done.run.sessions.len(),
+                done.checks.len(),
+                done.checks.iter().filter(|c| !c.pass).count(),
+                done.dir.display()
+            );
+            ExitCode::from(if done.passed() {
+                exit_code::OK
+            } else {
+                exit_code::FAILED
+            } as u8)
+        }
+        Err(e) => {
+            use pumprig::course::CourseOutputError as E;
+            let (what, code) = match e {
+                E::OutputPath { .. } => ("bad input", exit_code::BAD_INPUT),
+                E::Course(pumprig::course::CourseError::Controller { .. }) => {
+                    ("bad input", exit_code::BAD_INPUT)
+                }
+                E::Course(_) => ("run failed", exit_code::FAILED),
+                E::Io { .. } | E::Plot(_) => ("could not write the run", exit_code::FAILED),
+            };
+            eprintln!(
+                "error: {what}: {e}; nothing was written to {}",
+                out.display()
+            );
+            ExitCode::from(code as u8)
         }
     }
 }

@@ -7,6 +7,7 @@
 //! 20-minute run at 100 Hz draws in milliseconds. Output is byte-for-byte deterministic.
 
 mod actuators;
+pub mod course;
 mod curves;
 mod envelope;
 mod error;
