@@ -57,6 +57,22 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Run one scenario per target of CALIBRATION.md (scenarios/calibration/) and write a table of
+    /// target, band, simulated value and pass (calibration.md and calibration.csv).
+    Calibrate {
+        /// Output directory [default: results/calibration].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Directory of the calibration scenarios.
+        #[arg(long, value_name = "DIR", default_value = "scenarios/calibration")]
+        scenarios: PathBuf,
+        /// Threads [default: the machine's cores].
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Only these groups of targets, by letter: S, P, M, H, R (e.g. `--only PH`).
+        #[arg(long, value_name = "GROUPS")]
+        only: Option<String>,
+    },
     /// Internal: serves C firmware to an isolated `cabi:` controller over stdin/stdout.
     #[command(name = "__cabi-worker", hide = true)]
     CabiWorker {
@@ -77,6 +93,36 @@ fn main() -> ExitCode {
     match cli.command {
         Command::CabiWorker { library } => {
             ExitCode::from(pumprig::controller::serve_worker(&library) as u8)
+        }
+        Command::Calibrate {
+            out,
+            scenarios,
+            jobs,
+            only,
+        } => {
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let rows = match pumprig::calibrate::run(&scenarios, jobs, only.as_deref()) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(exit_code::BAD_INPUT as u8);
+                }
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from("results/calibration"));
+            let md = pumprig::calibrate::markdown(&rows);
+            let write = std::fs::create_dir_all(&out)
+                .and_then(|()| std::fs::write(out.join("calibration.md"), &md))
+                .and_then(|()| {
+                    std::fs::write(out.join("calibration.csv"), pumprig::calibrate::csv(&rows))
+                });
+            if let Err(e) = write {
+                eprintln!("error: writing {}: {e}", out.display());
+                return ExitCode::from(exit_code::FAILED as u8);
+            }
+            print!("{md}");
+            let ok = rows.iter().all(|r| r.pass);
+            ExitCode::from(if ok { exit_code::OK } else { exit_code::FAILED } as u8)
         }
         Command::Check { scenario } => {
             let loaded = match load(&scenario) {

@@ -10,9 +10,9 @@
 //! capacity (Kent 1999; M3). Rate constants are fitted to P1 and M4 (docs/model.md §18).
 
 /// Rate at which a full contraction moves alveolar milk into the ducts, per s (fitted to P1).
-pub const EJECT_RATE_PER_S: f64 = 0.0045;
+pub const EJECT_RATE_PER_S: f64 = 0.005;
 /// Milk the ducts hold at most, mL (choice: human ducts store little milk).
-pub const DUCT_CAPACITY_ML: f64 = 20.0;
+pub const DUCT_CAPACITY_ML: f64 = 30.0;
 /// Rate at which ductal milk flows back into the alveoli when the contraction ends, per s (fitted).
 pub const BACKFLOW_RATE_PER_S: f64 = 0.05;
 /// Rate at which suction removes ductal milk at `REMOVAL_VACUUM_REF_MMHG` and open ducts, per s

@@ -21,7 +21,7 @@ pub enum SuckingMode {
 }
 
 /// Tactile stimulus of the infant's mouth, stretch units per s (choice, §18).
-pub const TACTILE_STRETCH_PER_S: f64 = 0.5;
+pub const TACTILE_STRETCH_PER_S: f64 = 2.0;
 
 /// The sucking pattern's shape.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -20,7 +20,7 @@ use crate::rng;
 use breast::Breast;
 use oxytocin::Oxytocin;
 pub use params::{LactationState, MotherParams};
-use prolactin::{Prolactin, ProlactinContext};
+use prolactin::{Prolactin, ProlactinContext, SucklingHistory};
 use secretory::Secretory;
 use stimulus::StretchReceptor;
 
@@ -34,10 +34,10 @@ const REST_STEP_S: f64 = 60.0;
 /// Days of routine removals before a run that give an established mother a consistent state.
 const BURN_IN_DAYS: f64 = 14.0;
 /// Share of the stored milk a routine removal of the burn-in takes (a breastfeed, CALIBRATION M4)
-/// and the stimulus it gives (a feed at the breast, §13.3: about 1.1 stretch units per s) over
+/// and the stimulus it gives (a feed at the breast, §13.3: about 2.5 stretch units per s) over
 /// 15 minutes (choices, docs/model.md §17.4).
 const ROUTINE_REMOVAL_SHARE: f64 = 0.67;
-const ROUTINE_DRIVE_STRETCH_PER_S: f64 = 1.1;
+const ROUTINE_DRIVE_STRETCH_PER_S: f64 = 2.0;
 const ROUTINE_DURATION_S: f64 = 900.0;
 
 /// What reaches one nipple during a tick: from a pump shield (the plant's chamber and fit) or an
@@ -80,6 +80,7 @@ pub struct Mother {
     secretory: [Secretory; 2],
     oxytocin: Oxytocin,
     prolactin: Prolactin,
+    suckling: SucklingHistory,
     receptors: [StretchReceptor; 2],
     rng: ChaCha8Rng,
     slow_pending_s: f64,
@@ -97,7 +98,9 @@ impl Mother {
             return Err(errors);
         }
         let mut rng = rng::stream(seed, "mother");
-        let oxytocin = Oxytocin::new(&mut rng);
+        let mut oxytocin = Oxytocin::new(&mut rng);
+        oxytocin.set_months_postpartum(params.months_postpartum);
+        oxytocin.redraw_threshold(&mut rng);
         let mut m = Self {
             params: params.clone(),
             time_s: 0.0,
@@ -105,6 +108,7 @@ impl Mother {
             secretory: [Secretory::established(); 2],
             oxytocin,
             prolactin: Prolactin::default(),
+            suckling: SucklingHistory::default(),
             receptors: [StretchReceptor::default(); 2],
             rng,
             slow_pending_s: 0.0,
@@ -116,8 +120,12 @@ impl Mother {
                 m.secretory = [Secretory::never_lactated(); 2];
                 m.rest(3600.0);
             }
-            LactationState::Established => m.burn_in(0.0),
+            LactationState::Established => {
+                m.suckling = SucklingHistory::full();
+                m.burn_in(0.0);
+            }
             LactationState::Weaned => {
+                m.suckling = SucklingHistory::full();
                 let weaned_s = params.days_weaned * DAY_S;
                 m.burn_in(weaned_s);
                 m.rest(weaned_s);
@@ -209,10 +217,10 @@ impl Mother {
 
     /// Prolactin, synthesis and capacity over `h` s with `stimulus` stretch units delivered in it.
     fn slow_update(&mut self, h: f64, stimulus: f64) {
-        let activation = 0.5 * (self.secretory[0].activation + self.secretory[1].activation);
+        self.suckling.step(h, stimulus);
         let ctx = ProlactinContext {
             months_postpartum: self.months_postpartum(),
-            activation,
+            suckling: self.suckling.level(),
             circadian: prolactin::circadian(self.hour_of_day()),
             galactagogue_factor: self.params.galactagogue_prolactin_factor,
         };
@@ -238,6 +246,8 @@ impl Mother {
             r.release();
         }
         if duration_s > 0.0 {
+            self.oxytocin
+                .set_months_postpartum(self.months_postpartum());
             self.oxytocin.redraw_threshold(&mut self.rng);
         }
         let mut left = duration_s;
@@ -312,5 +322,105 @@ impl Mother {
     /// Surge of prolactin above baseline now, ng/mL.
     pub fn prolactin_surge_ng_ml(&self) -> f64 {
         self.prolactin.surge_ng_ml()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pumping-like stimulation: a square wave between 0 and `vacuum` at `cpm`, on both sides.
+    fn session(m: &mut Mother, minutes: f64, vacuum: f64, cpm: f64) -> f64 {
+        let dt = 1e-3;
+        let before = m.breast(0).removed_ml + m.breast(1).removed_ml;
+        for k in 0..(minutes * 60.0 / dt) as u64 {
+            let phase = (k as f64 * dt * cpm / 60.0).fract();
+            let v = if phase < 0.5 { vacuum } else { 0.0 };
+            let n = Some(Nipple {
+                vacuum_mmhg: v,
+                duct_openness: 1.0,
+                comfort: 1.0,
+                tactile_stretch_per_s: 0.0,
+            });
+            m.step(dt, &[n, n]);
+        }
+        m.breast(0).removed_ml + m.breast(1).removed_ml - before
+    }
+
+    fn weaned(galactagogue: f64) -> Mother {
+        let p = MotherParams {
+            lactation: LactationState::Weaned,
+            days_weaned: 28.0,
+            galactagogue_prolactin_factor: galactagogue,
+            clock_start_h: 0.0,
+            ..MotherParams::default()
+        };
+        Mother::new(&p, 5).unwrap()
+    }
+
+    /// Eight 10-minute sessions a day for `days`; the milk removed on the last day.
+    fn course(m: &mut Mother, days: u32) -> f64 {
+        let mut last = 0.0;
+        for day in 0..days {
+            last = 0.0;
+            for s in 0..8 {
+                let start = f64::from(day) * DAY_S + f64::from(s) * 3.0 * 3600.0;
+                m.rest((start - m.time_s()).max(0.0));
+                last += session(m, 10.0, 190.0, 54.0);
+            }
+        }
+        last
+    }
+
+    #[test]
+    fn a_weaned_breast_is_empty_and_inactive_and_stimulation_restarts_it() {
+        let mut m = weaned(1.0);
+        assert!(m.stored_ml() < 1.0, "{}", m.stored_ml());
+        assert!(m.secretory(0).capacity_ml_h() < 0.01);
+        let day12 = course(&mut m, 12);
+        assert!(day12 > 20.0, "{day12} mL on day 12");
+    }
+
+    #[test]
+    fn a_galactagogue_brings_relactation_forward() {
+        let (mut plain, mut drug) = (weaned(1.0), weaned(3.0));
+        let (a, b) = (course(&mut plain, 9), course(&mut drug, 9));
+        assert!(b > a, "galactagogue {b} mL vs none {a} mL on day 9");
+    }
+
+    #[test]
+    fn milk_is_conserved_over_days() {
+        let mut m = Mother::new(&MotherParams::default(), 2).unwrap();
+        let start = [m.breast(0).stored_ml(), m.breast(1).stored_ml()];
+        course(&mut m, 10);
+        for k in 0..2 {
+            let b = m.breast(k);
+            let balance =
+                start[k] + b.synthesised_ml - b.resorbed_ml - b.removed_ml - b.stored_ml();
+            assert!(balance.abs() < 1e-6, "breast {k}: {balance}");
+        }
+    }
+
+    #[test]
+    fn an_established_supply_follows_demand() {
+        let p = MotherParams {
+            clock_start_h: 0.0,
+            ..MotherParams::default()
+        };
+        let (mut often, mut rarely) = (Mother::new(&p, 1).unwrap(), Mother::new(&p, 1).unwrap());
+        let mut daily = |m: &mut Mother, per_day: u32| {
+            let mut total = 0.0;
+            for day in 0..5 {
+                total = 0.0;
+                for s in 0..per_day {
+                    let start = f64::from(day) * DAY_S + f64::from(s) * DAY_S / f64::from(per_day);
+                    m.rest((start - m.time_s()).max(0.0));
+                    total += session(m, 15.0, 190.0, 54.0);
+                }
+            }
+            total
+        };
+        let (a, b) = (daily(&mut often, 8), daily(&mut rarely, 3));
+        assert!(a > b * 1.3, "8 a day: {a} mL/day; 3 a day: {b} mL/day");
     }
 }

@@ -16,6 +16,17 @@ use rand_distr::{Distribution, LogNormal};
 
 /// Stimulus (stretch units, §13) the neurons must integrate for a pulse, median (fitted, §18).
 pub const THRESHOLD_STRETCH: f64 = 250.0;
+/// The milk-ejection reflex matures over the first postpartum weeks (it becomes conditioned): the
+/// threshold is `1 + REFLEX_IMMATURITY·exp(−m / REFLEX_MATURATION_MONTHS)` times `THRESHOLD_STRETCH`
+/// at `m` months (choice; fitted to Ueda 1994's pulse rate in puerperal women, H3).
+pub const REFLEX_IMMATURITY: f64 = 2.0;
+pub const REFLEX_MATURATION_MONTHS: f64 = 0.5;
+
+/// Threshold factor of an immature reflex at `months_postpartum` (14.1).
+pub fn reflex_factor(months_postpartum: f64) -> f64 {
+    1.0 + REFLEX_IMMATURITY * (-months_postpartum.max(0.0) / REFLEX_MATURATION_MONTHS).exp()
+}
+
 /// Spread of the threshold between pulses: σ of its logarithm (choice).
 pub const THRESHOLD_LOG_SD: f64 = 0.35;
 /// Time constant of the integrator's leak, s (fitted: weak stimulation never triggers a pulse).
@@ -72,6 +83,8 @@ pub struct Oxytocin {
     plasma_above_baseline_pg_ml: f64,
     decays: Decays,
     jitter: LogNormal<f64>,
+    /// [`reflex_factor`] at the current stage of lactation.
+    reflex: f64,
 }
 
 impl Oxytocin {
@@ -87,6 +100,7 @@ impl Oxytocin {
             plasma_above_baseline_pg_ml: 0.0,
             decays: Decays::new(1e-3),
             jitter,
+            reflex: 1.0,
         }
     }
 
@@ -111,7 +125,7 @@ impl Oxytocin {
         }
         self.integrated_stretch = 0.0;
         self.refractory_left_s = REFRACTORY_S;
-        self.threshold_stretch = THRESHOLD_STRETCH * self.jitter.sample(rng);
+        self.threshold_stretch = THRESHOLD_STRETCH * self.reflex * self.jitter.sample(rng);
         self.stage1 += 1.0;
         self.plasma_above_baseline_pg_ml += PULSE_BOLUS_PG_ML;
         true
@@ -130,7 +144,12 @@ impl Oxytocin {
     /// A new session begins after a rest: the neurons' excitability is drawn afresh, so one
     /// unlucky threshold cannot silence every later session.
     pub fn redraw_threshold(&mut self, rng: &mut ChaCha8Rng) {
-        self.threshold_stretch = THRESHOLD_STRETCH * self.jitter.sample(rng);
+        self.threshold_stretch = THRESHOLD_STRETCH * self.reflex * self.jitter.sample(rng);
+    }
+
+    /// Sets the stage of lactation (the reflex's maturity) for thresholds drawn from now on.
+    pub fn set_months_postpartum(&mut self, months: f64) {
+        self.reflex = reflex_factor(months);
     }
 
     /// Myoepithelial contraction, 0..~1 (1 at the peak of a single ejection) (14.3).

@@ -37,7 +37,7 @@ pub struct MotherParams {
     /// Days since milk removal stopped completely, for `lactation = "weaned"`, 0..=730. Default 0.
     pub days_weaned: f64,
     /// Hours since the last milk removal when the run starts (established lactation), 0..=24.
-    /// Default 3.5 (a mother expressing or feeding six to seven times a day).
+    /// Default 4 (a mother expressing or feeding six times a day).
     pub hours_since_last_removal: f64,
     /// Psychological stress during sessions, 0 calm .. 1 as stressed as the mental-arithmetic or
     /// noise conditions of Ueda 1994. Default 0.
@@ -57,7 +57,7 @@ impl Default for MotherParams {
             lactation: LactationState::Established,
             months_postpartum: 3.0,
             days_weaned: 0.0,
-            hours_since_last_removal: 3.5,
+            hours_since_last_removal: 4.0,
             stress: 0.0,
             galactagogue_prolactin_factor: 1.0,
             storage_capacity_ml: 210.0,

@@ -20,7 +20,7 @@ pub const BASELINE_HALVING_MONTHS: f64 = 6.0;
 /// Baseline prolactin of a woman who is not lactating, ng/mL (normal range below about 25).
 pub const NON_LACTATING_NG_ML: f64 = 10.0;
 /// Surge secretion at full pool and saturating drive, ng/mL per s (fitted to H1).
-pub const SURGE_GAIN_NG_ML_S: f64 = 5.0;
+pub const SURGE_GAIN_NG_ML_S: f64 = 6.0;
 /// Months over which the pituitary's surge response halves (fitted: H1's 8.5× before 6 weeks and
 /// 6× at 7–28 weeks, on a baseline that itself halves in 6 months).
 pub const RESPONSE_HALVING_MONTHS: f64 = 2.9;
@@ -71,22 +71,56 @@ impl Default for Prolactin {
     }
 }
 
+/// Time constant of the suckling history that holds baseline prolactin up, s (choice: baseline
+/// falls over days after weaning).
+pub const SUCKLING_MEMORY_S: f64 = 2.0 * 86_400.0;
+/// Daily stimulus of a full routine (six 15-min feeds at 1.5 stretch units/s), stretch units: the
+/// suckling history reaches 1 at this much stimulation a day (choice).
+pub const FULL_ROUTINE_STRETCH_PER_DAY: f64 = 8_100.0;
+
+/// Recent suckling relative to a full routine, 0..1 (15.5): holds the lactating baseline up, and
+/// decays over days after weaning.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SucklingHistory {
+    level: f64,
+}
+
+impl SucklingHistory {
+    pub fn full() -> Self {
+        Self { level: 1.0 }
+    }
+
+    /// Adds `stimulus` stretch units delivered over `dt_s` (15.5): `dL/dt = g·rate − L/τ`, with
+    /// `g` such that a full routine every day holds `L` at 1; exact for a constant rate over the step.
+    pub fn step(&mut self, dt_s: f64, stimulus: f64) {
+        let gain = 86_400.0 / (FULL_ROUTINE_STRETCH_PER_DAY * SUCKLING_MEMORY_S);
+        let decay = (-dt_s / SUCKLING_MEMORY_S).exp();
+        let rate = stimulus / dt_s;
+        self.level = self.level * decay + gain * rate * SUCKLING_MEMORY_S * (1.0 - decay);
+    }
+
+    /// Level used for the baseline, 0..1.
+    pub fn level(&self) -> f64 {
+        self.level.min(1.0)
+    }
+}
+
 /// What the surge depends on besides the stimulus (15.3).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ProlactinContext {
     pub months_postpartum: f64,
-    /// Mean secretory activation of the breasts, 0..1 (a lactating gland keeps baseline up).
-    pub activation: f64,
+    /// Recent suckling relative to a full routine, 0..1 (15.5): it keeps the baseline up.
+    pub suckling: f64,
     pub circadian: f64,
     pub galactagogue_factor: f64,
 }
 
 impl ProlactinContext {
     /// Baseline, ng/mL (15.1): non-lactating level plus the lactating excess in proportion to the
-    /// gland's activation, times the circadian and galactagogue factors.
+    /// recent suckling, times the circadian and galactagogue factors.
     pub fn baseline_ng_ml(&self) -> f64 {
         let lactating = lactating_baseline_ng_ml(self.months_postpartum);
-        (NON_LACTATING_NG_ML + (lactating - NON_LACTATING_NG_ML).max(0.0) * self.activation)
+        (NON_LACTATING_NG_ML + (lactating - NON_LACTATING_NG_ML).max(0.0) * self.suckling)
             * self.circadian
             * self.galactagogue_factor
     }
@@ -136,7 +170,7 @@ mod tests {
     fn ctx(months: f64) -> ProlactinContext {
         ProlactinContext {
             months_postpartum: months,
-            activation: 1.0,
+            suckling: 1.0,
             circadian: 1.0,
             galactagogue_factor: 1.0,
         }
@@ -158,8 +192,9 @@ mod tests {
     fn baseline_halves_in_six_months_and_rises_at_night_and_with_a_galactagogue() {
         let b = |m: f64| ctx(m).baseline_ng_ml();
         assert!(
-            ((b(6.0) - NON_LACTATING_NG_ML) / (b(0.0) - NON_LACTATING_NG_ML) - 0.5).abs() < 0.05
+            (lactating_baseline_ng_ml(6.0) / lactating_baseline_ng_ml(0.0) - 0.5).abs() < 1e-12
         );
+        assert!(b(6.0) < b(3.0) && b(3.0) < b(0.0));
         assert!(circadian(2.0) > circadian(14.0));
         let drug = ProlactinContext {
             galactagogue_factor: 3.0,
