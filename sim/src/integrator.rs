@@ -11,6 +11,47 @@
 //! with the solved Δp, added to one node and subtracted from the other (see `plant.rs`).
 
 use crate::pneumatics::flow::EdgeFlow;
+use crate::pneumatics::motor::{DcMotor, MotorStepper};
+use crate::pneumatics::valves::ReleaseValve;
+
+/// What a step needs that depends only on its length: a run's step is fixed, so the plant
+/// computes this once (and again only if the length changes) instead of an `exp` and a few
+/// divisions every step.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedStep {
+    /// Step length, s (NaN until first used).
+    pub h_s: f64,
+    /// Release valve's exp(−h/τ) while opening and closing.
+    pub valve_decays: (f64, f64),
+    pub motor: MotorStepper,
+}
+
+impl FixedStep {
+    pub fn new(h_s: f64, motor: &DcMotor, release: &ReleaseValve) -> Self {
+        Self {
+            h_s,
+            valve_decays: release.decays(h_s),
+            motor: motor.stepper(h_s),
+        }
+    }
+}
+
+impl Default for FixedStep {
+    fn default() -> Self {
+        let idle = DcMotor {
+            resistance_ohm: 1.0,
+            k_nm_per_a: 0.0,
+            inertia_kg_m2: 1.0,
+            viscous_nm_s: 0.0,
+            coulomb_nm: 0.0,
+        };
+        Self {
+            h_s: f64::NAN,
+            valve_decays: (0.0, 0.0),
+            motor: idle.stepper(0.0),
+        }
+    }
+}
 
 /// A spoke (shield chamber) as the step sees it.
 #[derive(Clone, Copy, Debug, Default)]

@@ -40,18 +40,21 @@ fn ellipse_and_slope(r: f64) -> (f64, f64) {
 pub struct Orifice {
     /// Choked mass flow per unit Cd·A and upstream pressure, sqrt(γ/(R·T))·(2/(γ+1))^((γ+1)/(2(γ−1))), s/m.
     choked_s_per_m: f64,
-    /// The ellipse at the laminar boundary.
-    ellipse_lam: f64,
+    /// Laminar slope ∂ṁ/∂Δp per unit Cd·A, e(0.999)·choked/(1 − 0.999), s/m/Pa·Pa: continuous
+    /// with (3.1) at the laminar boundary.
+    laminar_s_per_m: f64,
 }
 
 impl Orifice {
     /// `rt_j_per_kg` is R·T of the air upstream (isothermal kit: the same everywhere).
     pub fn new(rt_j_per_kg: f64) -> Self {
         let g = GAMMA_AIR;
+        let choked_s_per_m =
+            (g / rt_j_per_kg).sqrt() * (2.0 / (g + 1.0)).powf((g + 1.0) / (2.0 * (g - 1.0)));
         Self {
-            choked_s_per_m: (g / rt_j_per_kg).sqrt()
-                * (2.0 / (g + 1.0)).powf((g + 1.0) / (2.0 * (g - 1.0))),
-            ellipse_lam: ellipse_and_slope(LAMINAR_PRESSURE_RATIO).0,
+            choked_s_per_m,
+            laminar_s_per_m: choked_s_per_m * ellipse_and_slope(LAMINAR_PRESSURE_RATIO).0
+                / (1.0 - LAMINAR_PRESSURE_RATIO),
         }
     }
 
@@ -69,19 +72,49 @@ impl Orifice {
         }
     }
 
-    /// Flow from upstream `pu` to downstream `pd` with pu ≥ pd, with implicit-step slopes.
+    /// Flow from upstream `pu` to downstream `pd` with pu ≥ pd, with implicit-step slopes: the
+    /// larger of tangent and chord (docs/model.md §7.3). Two divisions: the pressure ratio, and
+    /// one reciprocal that gives both 1/e and the chord's 1/Δp.
     #[inline]
     fn forward(&self, cd_area_m2: f64, pu: f64, pd: f64) -> EdgeFlow {
-        let f = self.tangent(cd_area_m2, pu, pd);
+        let c = cd_area_m2 * self.choked_s_per_m;
+        let r = pd / pu;
         let dp = pu - pd;
-        if dp <= 0.0 {
-            return f;
+        if r >= LAMINAR_PRESSURE_RATIO || dp <= 0.0 {
+            // (3.3) linear in Δp: tangent and chord coincide.
+            let slope = cd_area_m2 * self.laminar_s_per_m;
+            return EdgeFlow {
+                kg_s: slope * dp,
+                d_dpa: slope,
+                d_dpb: -slope,
+            };
         }
-        let chord = f.kg_s / dp;
-        EdgeFlow {
-            kg_s: f.kg_s,
-            d_dpa: f.d_dpa.max(chord),
-            d_dpb: f.d_dpb.min(-chord),
+        if r > CRITICAL_PRESSURE_RATIO {
+            // (3.1) subsonic: ṁ = c·p_u·e(r); ∂/∂p_d = c·e'(r), ∂/∂p_u = c·(e − r·e'),
+            // e' = −x/(span·e); chord ṁ/Δp.
+            const INV_SPAN: f64 = 1.0 / (1.0 - CRITICAL_PRESSURE_RATIO);
+            let x = (r - CRITICAL_PRESSURE_RATIO) * INV_SPAN;
+            // r < 0.999 keeps x < 1 and e > 0.
+            let e = (1.0 - x * x).sqrt();
+            let inv_e_dp = 1.0 / (e * dp);
+            let de = -x * INV_SPAN * (dp * inv_e_dp);
+            let kg_s = c * pu * e;
+            let chord = kg_s * (e * inv_e_dp);
+            EdgeFlow {
+                kg_s,
+                d_dpa: (c * (e - r * de)).max(chord),
+                d_dpb: (c * de).min(-chord),
+            }
+        } else {
+            // (3.2) choked: independent of the downstream pressure; the chord c·p_u/Δp is
+            // steeper than the tangent c since p_u > Δp.
+            let kg_s = c * pu;
+            let chord = kg_s / dp;
+            EdgeFlow {
+                kg_s,
+                d_dpa: c.max(chord),
+                d_dpb: (-chord).min(0.0),
+            }
         }
     }
 
@@ -92,7 +125,7 @@ impl Orifice {
         let r = pd / pu;
         if r >= LAMINAR_PRESSURE_RATIO {
             // (3.3) linear in Δp, continuous with (3.1) at r = 0.999.
-            let slope = c * self.ellipse_lam / (1.0 - LAMINAR_PRESSURE_RATIO);
+            let slope = cd_area_m2 * self.laminar_s_per_m;
             EdgeFlow {
                 kg_s: slope * (pu - pd),
                 d_dpa: slope,

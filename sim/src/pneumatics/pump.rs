@@ -45,30 +45,23 @@ impl DiaphragmPump {
         speed_rad_s: f64,
         rt_j_per_kg: f64,
     ) -> EdgeFlow {
-        let swept = self.stroke_volume_m3 * speed_rad_s.max(0.0) / core::f64::consts::TAU;
-        let (eta, re) = self.efficiency((outlet_pa / inlet_pa).max(1.0));
-        let kg_s = inlet_pa / rt_j_per_kg * swept * eta;
-        // d(p·η)/dp = η + ε·(p_out/p)^(1/n)/n while 0 < η < 1.
-        let d_dp = if eta <= 0.0 {
-            0.0
-        } else if eta >= 1.0 {
-            swept / rt_j_per_kg
-        } else {
-            swept * (eta + self.clearance_ratio * re / self.polytropic_exponent) / rt_j_per_kg
-        };
-        EdgeFlow {
-            kg_s,
-            d_dpa: d_dp,
-            d_dpb: 0.0,
-        }
+        self.at(inlet_pa, outlet_pa)
+            .flow(speed_rad_s, 1.0 / rt_j_per_kg)
     }
 
     /// Shaft torque the gas loads the motor with, N·m: indicated work per revolution of the ideal
     /// polytropic cycle over 2π (5.4). Independent of speed.
     #[inline]
     pub fn torque_nm(&self, inlet_pa: f64, outlet_pa: f64) -> f64 {
+        self.at(inlet_pa, outlet_pa).torque_nm
+    }
+
+    /// The pump at one inlet and outlet pressure: what its flow (any speed) and its torque share,
+    /// so a step that needs both computes the pressure ratio and its logarithm once.
+    #[inline]
+    pub fn at(&self, inlet_pa: f64, outlet_pa: f64) -> PumpOperatingPoint {
         let ratio = (outlet_pa / inlet_pa).max(1.0);
-        let (eta, _) = self.efficiency(ratio);
+        let (eta, re) = self.efficiency(ratio);
         let n = self.polytropic_exponent;
         let induced_m3 = eta * self.stroke_volume_m3;
         let work_j = if (n - 1.0).abs() < 1e-9 {
@@ -76,7 +69,52 @@ impl DiaphragmPump {
         } else {
             n / (n - 1.0) * inlet_pa * induced_m3 * (ratio.powf((n - 1.0) / n) - 1.0)
         };
-        work_j / core::f64::consts::TAU
+        // d(p·η)/dp = η + ε·(p_out/p)^(1/n)/n while 0 < η < 1.
+        let d_p_eta = if eta <= 0.0 {
+            0.0
+        } else if eta >= 1.0 {
+            1.0
+        } else {
+            eta + self.clearance_ratio * re / n
+        };
+        PumpOperatingPoint {
+            inlet_pa,
+            eta,
+            d_p_eta,
+            stroke_per_rad_m3: self.stroke_volume_m3 * INV_TAU,
+            torque_nm: work_j * INV_TAU,
+        }
+    }
+}
+
+/// 1/(2π): the pump's displacement and work are per revolution.
+const INV_TAU: f64 = 1.0 / core::f64::consts::TAU;
+
+/// The pump head at one inlet and outlet pressure ([`DiaphragmPump::at`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PumpOperatingPoint {
+    inlet_pa: f64,
+    /// Volumetric efficiency (5.1).
+    eta: f64,
+    /// d(p_in·η)/dp_in.
+    d_p_eta: f64,
+    /// Swept volume per radian, m³.
+    stroke_per_rad_m3: f64,
+    /// Load torque on the motor, N·m (5.4).
+    pub torque_nm: f64,
+}
+
+impl PumpOperatingPoint {
+    /// Mass flow out of the manifold at shaft speed ω, with ∂ṁ/∂p_inlet in `d_dpa` (5.3);
+    /// `inv_rt` is 1/(R·T).
+    #[inline]
+    pub fn flow(&self, speed_rad_s: f64, inv_rt: f64) -> EdgeFlow {
+        let swept_mass_per_pa = self.stroke_per_rad_m3 * speed_rad_s.max(0.0) * inv_rt;
+        EdgeFlow {
+            kg_s: self.inlet_pa * swept_mass_per_pa * self.eta,
+            d_dpa: swept_mass_per_pa * self.d_p_eta,
+            d_dpb: 0.0,
+        }
     }
 }
 
