@@ -166,7 +166,7 @@ impl MechanicsKernel {
     #[inline]
     pub fn mechanics(&self, vacuum_mmhg: f64) -> FitMechanics {
         // (8.1) s = 1 − exp(−v/v_s).
-        let decay = (-vacuum_mmhg.max(0.0) * self.inv_swell_scale_mmhg).exp();
+        let decay = crate::tabulated::exp_neg(vacuum_mmhg.max(0.0) * self.inv_swell_scale_mmhg);
         let s = 1.0 - decay;
         // (8.2) excess clearance, (8.4) seal leak.
         let excess = (self.excess_at_rest_mm - self.swell_max_mm * s).max(0.0);

@@ -13,6 +13,7 @@ pub mod units;
 mod integrator;
 mod plant;
 mod rng;
+mod tabulated;
 
 pub use params::{ParamError, PlantParams};
 pub use plant::{

@@ -60,7 +60,7 @@ impl Orifice {
 
     /// Mass flow from `a` to `b` through an effective area `cd_area_m2` (discharge coefficient ×
     /// geometric area), either direction. Equation (3.1)–(3.3) of docs/model.md.
-    #[inline]
+    #[inline(always)]
     pub fn flow(&self, cd_area_m2: f64, pa_pa: f64, pb_pa: f64) -> EdgeFlow {
         if cd_area_m2 <= 0.0 {
             return EdgeFlow::ZERO;
@@ -75,7 +75,7 @@ impl Orifice {
     /// Flow from upstream `pu` to downstream `pd` with pu ≥ pd, with implicit-step slopes: the
     /// larger of tangent and chord (docs/model.md §7.3). Two divisions: the pressure ratio, and
     /// one reciprocal that gives both 1/e and the chord's 1/Δp.
-    #[inline]
+    #[inline(always)]
     fn forward(&self, cd_area_m2: f64, pu: f64, pd: f64) -> EdgeFlow {
         let c = cd_area_m2 * self.choked_s_per_m;
         let r = pd / pu;

@@ -65,7 +65,7 @@ impl DiaphragmPump {
         let n = self.polytropic_exponent;
         let induced_m3 = eta * self.stroke_volume_m3;
         let work_j = if (n - 1.0).abs() < 1e-9 {
-            inlet_pa * induced_m3 * ratio.ln()
+            inlet_pa * induced_m3 * crate::tabulated::ln(ratio)
         } else {
             n / (n - 1.0) * inlet_pa * induced_m3 * (ratio.powf((n - 1.0) / n) - 1.0)
         };
