@@ -134,6 +134,8 @@ pub struct Plant {
     rt: f64,
     /// 1/(R·T), kg/J: per-step divisions turned into products.
     inv_rt: f64,
+    /// 1/p_atm: the pressure ratio of every orifice fed from the atmosphere.
+    inv_atm_pa: f64,
     /// Free-air mL/min per kg/s at ambient conditions.
     free_air_ml_min_per_kg_s: f64,
     orifice: Orifice,
@@ -207,6 +209,7 @@ impl Plant {
             ambient,
             rt,
             inv_rt: 1.0 / rt,
+            inv_atm_pa: 1.0 / ambient.pressure_pa,
             free_air_ml_min_per_kg_s: ambient.free_air_ml_min(1.0),
             orifice: Orifice::new(rt),
             motor: DcMotor {
@@ -312,12 +315,18 @@ impl Plant {
         let p_hub = self.manifold_pa;
         // Hub boundary edges: pump out, release and relief valves in (flows from atmosphere a to hub b).
         let pump = pump.flow(self.speed_rad_s, self.inv_rt);
-        let valve = self
-            .orifice
-            .flow(self.release.cd_area_m2(self.valve_opening), atm, p_hub);
-        let relief = self
-            .orifice
-            .flow(self.relief.cd_area_m2(atm - p_hub), atm, p_hub);
+        let valve = self.orifice.flow_from_ambient(
+            self.release.cd_area_m2(self.valve_opening),
+            atm,
+            self.inv_atm_pa,
+            p_hub,
+        );
+        let relief = self.orifice.flow_from_ambient(
+            self.relief.cd_area_m2(atm - p_hub),
+            atm,
+            self.inv_atm_pa,
+            p_hub,
+        );
         let hub = Hub {
             capacitance_kg_per_pa: self.manifold_volume_m3 * self.inv_rt,
             boundary_kg_s: valve.kg_s + relief.kg_s - pump.kg_s,
@@ -327,7 +336,9 @@ impl Plant {
         let mut leaks = [EdgeFlow::ZERO; 2];
         for (k, c) in self.chambers.iter().enumerate() {
             let leak_area = c.fit_state.seal_leak_cd_area_m2 + c.extra_leak_cd_area_m2;
-            leaks[k] = self.orifice.flow(leak_area, atm, c.pressure_pa);
+            leaks[k] =
+                self.orifice
+                    .flow_from_ambient(leak_area, atm, self.inv_atm_pa, c.pressure_pa);
             let gas_volume = c.volume_m3 - c.fit_state.tissue_volume_m3;
             spokes[k] = Spoke {
                 // (7.1) dm/dp = (V_gas + p·dV_t/dv)/(R·T).

@@ -72,13 +72,39 @@ impl Orifice {
         }
     }
 
+    /// As [`Orifice::flow`] from the atmosphere (`ambient_pa`, with its reciprocal
+    /// `inv_ambient_pa`, a run constant) into a node at `p_pa`: the pressure ratio of the usual
+    /// direction is then a multiplication instead of a division (rounding-level difference).
+    #[inline(always)]
+    pub fn flow_from_ambient(
+        &self,
+        cd_area_m2: f64,
+        ambient_pa: f64,
+        inv_ambient_pa: f64,
+        p_pa: f64,
+    ) -> EdgeFlow {
+        if cd_area_m2 <= 0.0 {
+            return EdgeFlow::ZERO;
+        }
+        if ambient_pa >= p_pa {
+            self.forward_at_ratio(cd_area_m2, ambient_pa, p_pa, p_pa * inv_ambient_pa)
+        } else {
+            self.forward(cd_area_m2, p_pa, ambient_pa).reversed()
+        }
+    }
+
     /// Flow from upstream `pu` to downstream `pd` with pu ≥ pd, with implicit-step slopes: the
-    /// larger of tangent and chord (docs/model.md §7.3). Two divisions: the pressure ratio, and
-    /// one reciprocal that gives both 1/e and the chord's 1/Δp.
+    /// larger of tangent and chord (docs/model.md §7.3).
     #[inline(always)]
     fn forward(&self, cd_area_m2: f64, pu: f64, pd: f64) -> EdgeFlow {
+        self.forward_at_ratio(cd_area_m2, pu, pd, pd / pu)
+    }
+
+    /// `forward` with the pressure ratio r = pd/pu given. One division: a reciprocal that gives
+    /// both 1/e and the chord's 1/Δp.
+    #[inline(always)]
+    fn forward_at_ratio(&self, cd_area_m2: f64, pu: f64, pd: f64, r: f64) -> EdgeFlow {
         let c = cd_area_m2 * self.choked_s_per_m;
-        let r = pd / pu;
         let dp = pu - pd;
         if r >= LAMINAR_PRESSURE_RATIO || dp <= 0.0 {
             // (3.3) linear in Δp: tangent and chord coincide.
@@ -265,6 +291,19 @@ mod tests {
             // Implicit slopes are at least as steep as the tangent and the chord.
             let chord = f.kg_s / (pu - pd);
             assert!(-f.d_dpb >= chord * (1.0 - 1e-12) && -f.d_dpb >= -t.d_dpb);
+        }
+    }
+
+    #[test]
+    fn flow_from_ambient_agrees_with_flow_to_rounding() {
+        let o = Orifice::new(RT);
+        let atm = 101_325.0;
+        for p in [20_000.0, 60_000.0, 90_000.0, 101_300.0, atm, 101_400.0] {
+            let a = o.flow(1e-6, atm, p);
+            let b = o.flow_from_ambient(1e-6, atm, 1.0 / atm, p);
+            for (x, y) in [(a.kg_s, b.kg_s), (a.d_dpa, b.d_dpa), (a.d_dpb, b.d_dpb)] {
+                assert!((x - y).abs() <= 1e-14 * x.abs(), "p {p}: {x} vs {y}");
+            }
         }
     }
 
