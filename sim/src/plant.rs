@@ -281,7 +281,9 @@ impl Plant {
         let mut electrical = MotorElectrical::default();
         for _ in 0..self.substeps {
             // Motor first (its speed is slow next to the manifold), then the pneumatics at the new speed.
-            let pump = self.pump.at(self.manifold_pa, atm);
+            let pump = self
+                .pump
+                .at_with_inverse(self.manifold_pa, atm, self.inv_atm_pa);
             self.speed_rad_s =
                 fixed
                     .motor

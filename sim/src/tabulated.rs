@@ -12,6 +12,7 @@
 //! - `ln(x)`, 1 ≤ x < 5: `ln(1 + i/256)` from a table (i = ⌊256·(x − 1)⌋) plus the degree-6
 //!   series of `ln(1 + t)`, t = (x − x_i)/x_i ∈ [0, 1/256) (truncation t⁷/7 < 2·10⁻¹⁸);
 //!   x − x_i is exact (Sterbenz). Absolute error under 10⁻¹⁵.
+//! - `ln_fraction(y)`, 1/4 ≤ y < 1: the same with a table of `ln(i/1024)`; same bound.
 //! - Outside those ranges (u ≥ 16: a vacuum of 16 swelling scales; x ≥ 5: a pump inlet below a
 //!   fifth of an atmosphere, beyond dead head; NaN) both fall back to the libm function.
 //!
@@ -69,12 +70,46 @@ pub fn ln(x: f64) -> f64 {
     let i = y as i32;
     let (ln_xi, inv_xi) = LN_TABLE[i as usize & (LN_LEN - 1)];
     let t = (x - (1.0 + f64::from(i) * (1.0 / LN_STEPS))) * inv_xi;
-    // ln(1 + t) to degree 6 in Estrin's form (see `exp_neg`).
+    ln_xi + ln_1p_small(t)
+}
+
+/// Table steps per unit of `y` for `ln_fraction`, and its range (1/4 ≤ y < 1).
+const LN_FRACTION_STEPS: f64 = 1024.0;
+const LN_FRACTION_FIRST: usize = 256;
+const LN_FRACTION_LEN: usize = 1024;
+
+/// (ln y_i, 1/y_i) at y_i = i/1024, for i from 256 (y = 1/4) to 1023.
+static LN_FRACTION_TABLE: LazyLock<[(f64, f64); LN_FRACTION_LEN]> = LazyLock::new(|| {
+    core::array::from_fn(|i| {
+        let y = i.max(LN_FRACTION_FIRST) as f64 / LN_FRACTION_STEPS;
+        (y.ln(), 1.0 / y)
+    })
+});
+
+/// `ln y` for 1/4 ≤ y < 1 (elsewhere and NaN: libm): as `ln`, from a table of `ln(i/1024)`
+/// (t = (y − y_i)/y_i ∈ [0, 1/256), the same bound). The pump's ln(p_out/p_in) is
+/// −ln(p_in/p_out), with p_in/p_out a multiplication by the run constant 1/p_atm.
+#[inline]
+pub fn ln_fraction(y: f64) -> f64 {
+    let x = y * LN_FRACTION_STEPS;
+    if !(x >= LN_FRACTION_FIRST as f64 && x < LN_FRACTION_LEN as f64) {
+        return y.ln();
+    }
+    let i = x as i32;
+    let (ln_yi, inv_yi) = LN_FRACTION_TABLE[i as usize & (LN_FRACTION_LEN - 1)];
+    let t = (y - f64::from(i) * (1.0 / LN_FRACTION_STEPS)) * inv_yi;
+    ln_yi + ln_1p_small(t)
+}
+
+/// ln(1 + t) for 0 ≤ t < 1/256 to degree 6 (truncation t⁷/7 < 2·10⁻¹⁸), in Estrin's form:
+/// the step waits on this value, and the pairs are independent, so its latency is about half
+/// of Horner's.
+#[inline(always)]
+fn ln_1p_small(t: f64) -> f64 {
     let t2 = t * t;
     let t4 = t2 * t2;
-    let series = (t - t2 * (1.0 / 2.0 - t * (1.0 / 3.0)))
-        - t4 * ((1.0 / 4.0 - t * (1.0 / 5.0)) + t2 * (1.0 / 6.0));
-    ln_xi + series
+    (t - t2 * (1.0 / 2.0 - t * (1.0 / 3.0)))
+        - t4 * ((1.0 / 4.0 - t * (1.0 / 5.0)) + t2 * (1.0 / 6.0))
 }
 
 #[cfg(test)]
@@ -118,5 +153,19 @@ mod tests {
         assert_eq!(ln(1.0), 0.0);
         assert!(ln(f64::NAN).is_nan());
         assert_eq!(ln(0.5), 0.5f64.ln());
+    }
+
+    #[test]
+    fn ln_fraction_is_within_1e_15_of_libm_over_its_range() {
+        let mut worst = 0.0f64;
+        for k in 0..=2_000_000u32 {
+            let y = 0.24 + f64::from(k) * (0.76 / 2_000_000.0);
+            for y in [y, (y * 1024.0).floor() / 1024.0] {
+                worst = worst.max((ln_fraction(y) - y.ln()).abs());
+            }
+        }
+        assert!(worst < 1e-15, "worst absolute error {worst:e}");
+        assert_eq!(ln_fraction(1.0), 0.0);
+        assert_eq!(ln_fraction(0.1), 0.1f64.ln());
     }
 }

@@ -101,7 +101,7 @@ impl Orifice {
     }
 
     /// `forward` with the pressure ratio r = pd/pu given. One division: a reciprocal that gives
-    /// both 1/e and the chord's 1/Δp.
+    /// both 1/e and the chord's 1/Δp, independent of the square root.
     #[inline(always)]
     fn forward_at_ratio(&self, cd_area_m2: f64, pu: f64, pd: f64, r: f64) -> EdgeFlow {
         let c = cd_area_m2 * self.choked_s_per_m;
@@ -120,9 +120,11 @@ impl Orifice {
             // e' = −x/(span·e); chord ṁ/Δp.
             const INV_SPAN: f64 = 1.0 / (1.0 - CRITICAL_PRESSURE_RATIO);
             let x = (r - CRITICAL_PRESSURE_RATIO) * INV_SPAN;
-            // r < 0.999 keeps x < 1 and e > 0.
-            let e = (1.0 - x * x).sqrt();
-            let inv_e_dp = 1.0 / (e * dp);
+            // r < 0.999 keeps x < 1 and e > 0. 1/(e·Δp) = e/(q·Δp): the division runs
+            // alongside the square root instead of after it.
+            let q = 1.0 - x * x;
+            let e = q.sqrt();
+            let inv_e_dp = e * (1.0 / (q * dp));
             let de = -x * INV_SPAN * (dp * inv_e_dp);
             let kg_s = c * pu * e;
             let chord = kg_s * (e * inv_e_dp);
