@@ -37,6 +37,9 @@ pub struct MetricsEngine {
     motor_power_w: SumTracker,
     leak_flow_ml_min: SumTracker,
     checks: Vec<CheckState>,
+    /// Indices into `checks` of those with per-tick work (per-cycle checks are fed when a
+    /// cycle ends): the tick loop skips the rest without looking at them.
+    tick_checks: Vec<usize>,
     last_ns: Option<u64>,
 }
 
@@ -136,12 +139,19 @@ impl MetricsEngine {
                 release: ReleaseTracker::new(DEFAULT_RELEASE_THRESHOLD_MMHG),
             })
             .collect();
+        let tick_checks = checks
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !matches!(c.acc, Acc::PerCycle { .. } | Acc::CycleCount(_)))
+            .map(|(i, _)| i)
+            .collect();
         Ok(Self {
             tick_ns,
             locations,
             motor_power_w: SumTracker::default(),
             leak_flow_ml_min: SumTracker::default(),
             checks,
+            tick_checks,
             last_ns: None,
         })
     }
@@ -165,7 +175,8 @@ impl MetricsEngine {
         }
         self.motor_power_w.push(tick.motor_power_w);
         self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
-        for c in &mut self.checks {
+        for &i in &self.tick_checks {
+            let c = &mut self.checks[i];
             let inside = c.check.window.contains(t);
             match &mut c.acc {
                 Acc::PerCycle { .. } | Acc::CycleCount(_) => {}
