@@ -42,11 +42,12 @@ fn commit_id() -> String {
 fn main() {
     let target = env::var("TARGET").unwrap_or_default();
     if target != TARGET {
-        panic!(
-            "pumprig-board-lm3s6965 builds for {TARGET} only, not {target}: run `cargo build \
-             --release` inside boards/lm3s6965 (its .cargo/config.toml picks the target) or pass \
-             `--target {TARGET}`"
+        eprintln!(
+            "error: pumprig-board-lm3s6965 builds for {TARGET} only, not {target}: run `cargo \
+             build --release` inside boards/lm3s6965 (its .cargo/config.toml picks the target) \
+             or pass `--target {TARGET}`"
         );
+        std::process::exit(1);
     }
 
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
