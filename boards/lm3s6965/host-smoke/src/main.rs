@@ -25,10 +25,15 @@ use pumprig_link::{
 };
 use serialport::TTYPort;
 
-const DEFAULT_ELF: &str = "../target/thumbv7m-none-eabi/release/pumprig-board-lm3s6965";
+const DEFAULT_ELF: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../target/thumbv7m-none-eabi/release/pumprig-board-lm3s6965"
+);
 /// Watchdog for one answer, wall clock. QEMU answers in well under a millisecond; this only
 /// bounds a dead board.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Wait for the `Hello` answering a `Reset` before sending the `Reset` again.
+const RESET_RETRY: Duration = Duration::from_millis(250);
 /// Simulated time per tick at the firmware's default 1 kHz.
 const TICK_NS: u64 = 1_000_000;
 
@@ -111,14 +116,19 @@ impl Link {
 
     /// The next frame from the board, or an error after [`ANSWER_TIMEOUT`].
     fn recv(&mut self) -> Result<Frame> {
-        let deadline = Instant::now() + ANSWER_TIMEOUT;
+        self.recv_within(ANSWER_TIMEOUT)
+    }
+
+    /// The next frame from the board, or an error after `timeout`.
+    fn recv_within(&mut self, timeout: Duration) -> Result<Frame> {
+        let deadline = Instant::now() + timeout;
         let mut buf = [0u8; 256];
         loop {
             if let Some(frame) = self.pending.pop_front() {
                 return Ok(frame);
             }
             if Instant::now() > deadline {
-                return Err(format!("board silent for {ANSWER_TIMEOUT:?}"));
+                return Err(format!("board silent for {timeout:?}"));
             }
             let n = match self.port.read(&mut buf) {
                 Ok(n) => n,
@@ -158,18 +168,44 @@ impl Link {
         }
     }
 
-    /// Sends `Reset` numbered `seq` and waits for the `Hello` and `Ready` answering it (an
-    /// earlier `Hello` may still be in flight and is skipped).
+    /// Sends `Reset` numbered `seq` and waits for the `Hello` and `Ready` answering it.
+    ///
+    /// Bytes sent before QEMU connects its pty, or before the board's UART is up, may be lost
+    /// or may be delivered late (docs/protocol.md, "Handshake"), so an unanswered `Reset` is
+    /// sent again, each time with the next number, and only the `Hello` echoing the last
+    /// `Reset` sent counts: the board answers the earlier ones first, if it got them.
     fn reset(&mut self, seq: u32) -> Result<pumprig_link::Hello> {
-        self.send(&Frame::new(seq, 0, Message::Reset))?;
+        let deadline = Instant::now() + ANSWER_TIMEOUT;
+        let mut last = seq;
+        self.send(&Frame::new(last, 0, Message::Reset))?;
+        let mut retry_at = Instant::now() + RESET_RETRY;
         let hello = loop {
-            match self.recv()? {
-                Frame {
+            let left = retry_at.saturating_duration_since(Instant::now());
+            match self.recv_within(left.max(Duration::from_millis(1))) {
+                Ok(Frame {
                     seq: s,
                     message: Message::Hello(h),
                     ..
-                } if s == seq => break h,
-                _ => continue,
+                }) if s == last => break h,
+                // Answer to an earlier attempt: the board is up and will answer the last one.
+                Ok(Frame {
+                    seq: s,
+                    message: Message::Hello(_),
+                    ..
+                }) if s.wrapping_sub(seq) < last.wrapping_sub(seq) => {
+                    retry_at = deadline;
+                }
+                Ok(_) => {}
+                Err(_) if Instant::now() < deadline => {
+                    last = last.wrapping_add(1);
+                    self.send(&Frame::new(last, 0, Message::Reset))?;
+                    retry_at = Instant::now() + RESET_RETRY;
+                }
+                Err(_) => {
+                    return Err(format!(
+                        "no Hello within {ANSWER_TIMEOUT:?} of sending Reset"
+                    ));
+                }
             }
         };
         match self.recv()?.message {
@@ -287,7 +323,9 @@ fn run(elf: &str, ticks: u64) -> Result<()> {
     let mut link = Link::open(&pty)?;
     println!("QEMU up, UART0 on {pty}");
 
+    let connecting = Instant::now();
     let hello = link.reset(0x00C0_FFEE)?;
+    let handshake = connecting.elapsed();
     let settings = Settings::default();
     if hello.protocol_version != PROTOCOL_VERSION
         || hello.firmware_name.as_str() != pumprig_firmware::NAME
@@ -296,8 +334,12 @@ fn run(elf: &str, ticks: u64) -> Result<()> {
         return Err(format!("unexpected Hello {hello:?}"));
     }
     println!(
-        "handshake: {} build {} at {} Hz, protocol {}",
-        hello.firmware_name, hello.build_id, hello.tick_hz, hello.protocol_version
+        "handshake in {:.0} ms: {} build {} at {} Hz, protocol {}",
+        handshake.as_secs_f64() * 1e3,
+        hello.firmware_name,
+        hello.build_id,
+        hello.tick_hz,
+        hello.protocol_version
     );
 
     let mut pair = Pair {
