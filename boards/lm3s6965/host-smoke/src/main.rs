@@ -10,14 +10,17 @@
 //!    mid-run (the controller restarts from power-up).
 //!
 //! Exit code 0 when everything matched, 1 on the first mismatch or a silent board, 2 on bad use.
-//! Usage: `pumprig-board-smoke [ELF] [--ticks N]` (ELF defaults to the release image).
+//! Usage: `pumprig-board-smoke [ELF] [--ticks N]` (ELF defaults to the release image), or
+//! `pumprig-board-smoke --port /dev/ttyUSB1` for a board that is already running (a real one).
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use clap::Parser;
 use pumprig_firmware::{Buttons, Controller, Inputs, Settings};
 use pumprig_link::{
     Actuator, ErrorCode, Frame, MAX_FRAME_LEN, Message, PROTOCOL_VERSION, Sensor, StreamDecoder,
@@ -50,10 +53,11 @@ impl Drop for Qemu {
 }
 
 /// Starts QEMU with UART0 on a new pty and returns it with the pty's path.
-fn start_qemu(elf: &str) -> Result<(Qemu, String)> {
+fn start_qemu(elf: &Path) -> Result<(Qemu, String)> {
     let mut child = Command::new("qemu-system-arm")
         .args(["-cpu", "cortex-m3", "-M", "lm3s6965evb", "-display", "none"])
-        .args(["-monitor", "none", "-serial", "pty", "-kernel", elf])
+        .args(["-monitor", "none", "-serial", "pty", "-kernel"])
+        .arg(elf)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -77,9 +81,12 @@ fn start_qemu(elf: &str) -> Result<(Qemu, String)> {
             }
         }
     });
-    let pty = rx
-        .recv_timeout(Duration::from_secs(10))
-        .map_err(|_| format!("QEMU did not report its pty (does {elf} exist?)"))?;
+    let pty = rx.recv_timeout(Duration::from_secs(10)).map_err(|_| {
+        format!(
+            "QEMU did not report its pty (is {} an image?)",
+            elf.display()
+        )
+    })?;
     Ok((qemu, pty))
 }
 
@@ -91,9 +98,9 @@ struct Link {
 }
 
 impl Link {
-    fn open(pty: &str) -> Result<Self> {
+    fn open(pty: &str, baud: u32) -> Result<Self> {
         // serialport puts the tty in raw mode (cfmakeraw): no echo, no CR/LF or 0x00 mangling.
-        let port = serialport::new(pty, 115_200)
+        let port = serialport::new(pty, baud)
             .timeout(Duration::from_millis(20))
             .open_native()
             .map_err(|e| format!("cannot open {pty}: {e}"))?;
@@ -318,11 +325,7 @@ impl Pair {
     }
 }
 
-fn run(elf: &str, ticks: u64) -> Result<()> {
-    let (_qemu, pty) = start_qemu(elf)?;
-    let mut link = Link::open(&pty)?;
-    println!("QEMU up, UART0 on {pty}");
-
+fn run(mut link: Link, ticks: u64) -> Result<()> {
     let connecting = Instant::now();
     let hello = link.reset(0x00C0_FFEE)?;
     let handshake = connecting.elapsed();
@@ -432,35 +435,43 @@ fn run(elf: &str, ticks: u64) -> Result<()> {
     Ok(())
 }
 
+/// Smoke test of the pumprig LM3S6965 board image: lockstep against the in-process controller,
+/// then the protocol's corner cases.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Board image to boot in QEMU.
+    #[arg(default_value = DEFAULT_ELF)]
+    elf: PathBuf,
+    /// Lockstep ticks to compare (1 ms of simulated time each).
+    #[arg(long, default_value_t = 20_000)]
+    ticks: u64,
+    /// Talk to a board already running on this serial port (a real board, or QEMU started by
+    /// hand) instead of starting QEMU.
+    #[arg(long)]
+    port: Option<String>,
+    /// Baud rate with --port (the image's UART0 runs at 921600).
+    #[arg(long, default_value_t = 921_600)]
+    baud: u32,
+}
+
 fn main() -> ExitCode {
-    let mut elf = DEFAULT_ELF.to_string();
-    let mut ticks = 20_000u64;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--ticks" => match args.next().and_then(|n| n.parse().ok()) {
-                Some(n) => ticks = n,
-                None => {
-                    eprintln!("error: --ticks needs a whole number");
-                    return ExitCode::from(2);
-                }
-            },
-            "-h" | "--help" => {
-                println!(
-                    "usage: pumprig-board-smoke [ELF] [--ticks N]   (default ELF: {DEFAULT_ELF})"
-                );
-                return ExitCode::SUCCESS;
-            }
-            _ => elf = arg,
+    let args = Args::parse();
+    let result = match &args.port {
+        Some(port) => Link::open(port, args.baud).and_then(|link| run(link, args.ticks)),
+        None if !args.elf.is_file() => {
+            eprintln!(
+                "error: no board image at {} (build it: cargo build --release in boards/lm3s6965)",
+                args.elf.display()
+            );
+            return ExitCode::from(2);
         }
-    }
-    if !std::path::Path::new(&elf).is_file() {
-        eprintln!(
-            "error: no board image at {elf} (build it: cargo build --release in boards/lm3s6965)"
-        );
-        return ExitCode::from(2);
-    }
-    match run(&elf, ticks) {
+        None => start_qemu(&args.elf).and_then(|(_qemu, pty)| {
+            println!("QEMU up, UART0 on {pty}");
+            run(Link::open(&pty, 115_200)?, args.ticks)
+        }),
+    };
+    match result {
         Ok(()) => {
             println!("board smoke test: PASS");
             ExitCode::SUCCESS
