@@ -1,11 +1,14 @@
 //! The start-up handshake (docs/protocol.md, "Handshake"): wait for the board's `Hello`, check
 //! its protocol version and tick rate, wait for its `Ready`.
 //!
-//! A board started before the rig opened the port sent its `Hello` to nobody (QEMU drops bytes
-//! while no one holds the pty; a real board may have booted long ago). So if no `Hello` comes
-//! within a short wait the rig sends `0x00` + `Reset` and waits again, doubling the wait each
-//! time (0.25 s, 0.5 s, 1 s, …) until the start-up timeout is spent. Doubling keeps a slow board
-//! from answering two Resets, which would look like a reset mid-run.
+//! A board started before the rig opened the port sent its `Hello` to nobody (a real board may
+//! have booted long ago), or its `Hello` arrives late (QEMU notices that someone opened its pty up
+//! to a second late, and then delivers the queued bytes both ways). So if no `Hello` comes within
+//! a short wait the rig sends `0x00` + `Reset` with a new `seq` and waits again, doubling the wait
+//! each time (0.25 s, 0.5 s, 1 s, …) until the start-up timeout is spent. The board echoes the
+//! `Reset`'s `seq` in its `Hello` and `Ready`; once a `Reset` went out, only the pair echoing the
+//! last one counts, so a late answer to an earlier `Reset` (or the power-up `Hello`) can never
+//! arrive after the run started and look like a reset mid-run.
 
 use std::time::{Duration, Instant};
 
@@ -27,6 +30,7 @@ pub(super) fn handshake(
     let start = Instant::now();
     let give_up = start + startup;
     let mut wait = FIRST_WAIT;
+    // Sequence number of the last Reset sent (0: none yet, any Hello will do).
     let mut resets_sent = 0u32;
     let mut next_reset = start + wait;
     let closed = |why: String| ControllerError::Connect(format!("serial link {why}"));
@@ -34,18 +38,19 @@ pub(super) fn handshake(
     //    replaces the first (the board restarted meanwhile).
     let mut hello: Option<Hello> = None;
     loop {
-        let until = if hello.is_some() {
-            give_up
-        } else {
-            next_reset.min(give_up)
-        };
-        match link.recv(until) {
+        // A Hello without its Ready in time is treated like no Hello: Reset again.
+        match link.recv(next_reset.min(give_up)) {
             Ok(Incoming::Frame(r)) => match r.frame.message {
-                Message::Hello(h) => {
+                // After a Reset only the answer to the last one counts.
+                Message::Hello(h) if resets_sent == 0 || r.frame.seq == resets_sent => {
                     check_version(link, &h)?;
                     hello = Some(h);
                 }
-                Message::Ready if hello.is_some() => break,
+                Message::Ready
+                    if hello.is_some() && (resets_sent == 0 || r.frame.seq == resets_sent) =>
+                {
+                    break;
+                }
                 // Stale frames of an earlier run, or a Ready whose Hello was lost: wait on.
                 _ => {}
             },
@@ -68,10 +73,11 @@ pub(super) fn handshake(
                 )));
             }
             Err(Silence::Timeout) => {
-                link.send_flush().map_err(silence(closed))?;
-                link.send(&Frame::new(0, 0, Message::Reset))
-                    .map_err(silence(closed))?;
                 resets_sent += 1;
+                hello = None;
+                link.send_flush().map_err(silence(closed))?;
+                link.send(&Frame::new(resets_sent, 0, Message::Reset))
+                    .map_err(silence(closed))?;
                 wait *= 2;
                 next_reset = Instant::now() + wait;
             }
