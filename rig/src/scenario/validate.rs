@@ -221,13 +221,26 @@ fn check_controller(p: &mut Problems, sc: &Scenario) {
     let parsed = ControllerKind::parse(kind, Path::new(""));
     match &parsed {
         Err(e) if known_prefix => p.value("controller.kind", e),
-        Err(_) => p.value(
-            "controller.kind",
-            format!(
-                "unknown controller kind{}",
+        Err(_) => {
+            // `qemo:board.elf`: suggest by the prefix, the path is the user's own.
+            let suggestion = match kind.split_once(':') {
+                Some((prefix, _)) => hint(
+                    &format!("{prefix}:"),
+                    &["cabi:", "qemu:", "serial:"],
+                    "prefixes",
+                ),
+                None => String::new(),
+            };
+            let suggestion = if suggestion.contains("did you mean") {
+                suggestion
+            } else {
                 hint(kind, &CONTROLLER_KINDS, "kinds")
-            ),
-        ),
+            };
+            p.value(
+                "controller.kind",
+                format!("unknown controller kind{suggestion}"),
+            )
+        }
         Ok(_) => {}
     }
     let is_board = parsed.as_ref().is_ok_and(ControllerKind::is_board);
