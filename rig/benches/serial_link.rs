@@ -4,6 +4,9 @@
 //! - `serial/pty round trip, echo board`: one lockstep `step` of [`SerialController`] over a raw
 //!   pty pair to a virtual board on a thread that answers at once without running firmware: the
 //!   rig's whole overhead per round trip, kernel pty hand-offs and two thread wake-ups included;
+//! - `serial/pty round trip, rig thread CPU time`: the same exchange, but what criterion times is
+//!   the CPU time the rig's thread ran (from the scheduler, /proc/thread-self/schedstat): the
+//!   rig-side overhead proper, without the wait for the board or for other processes;
 //! - `serial/rig frame work`: the rig's own CPU work per round trip without I/O (encode the
 //!   Sensor, decode an Actuator byte stream), the part the rig's code decides;
 //! - `serial/qemu 1 s at 1 kHz`: one simulated second of a running pump (1000 lockstep ticks)
@@ -45,6 +48,27 @@ fn pty_round_trip(c: &mut Criterion) {
             black_box(ctl.step(&frame).unwrap())
         })
     });
+    // The rig's own cost, free of the wait for the board and of other processes on the machine:
+    // the CPU time the calling thread ran (user and kernel: encode, write, poll, read, decode)
+    // per round trip, from the scheduler's account (/proc/thread-self/schedstat, ns).
+    if thread_cpu_ns().is_some() {
+        c.bench_function("serial/pty round trip, rig thread CPU time", |b| {
+            b.iter_custom(|iters| {
+                let start = thread_cpu_ns().unwrap_or(0);
+                for _ in 0..iters {
+                    k += 1;
+                    let frame = SensorFrame {
+                        time_ns: k * 1_000_000,
+                        pressure_counts: 248 + (k % 1500) as u16,
+                        buttons: 0,
+                        supply_mv: 12_000,
+                    };
+                    black_box(ctl.step(&frame).unwrap());
+                }
+                Duration::from_nanos(thread_cpu_ns().unwrap_or(0).saturating_sub(start))
+            })
+        });
+    }
     let h = ctl.health();
     eprintln!(
         "pty round trip percentiles over {} exchanges: p50 {} µs, p90 {} µs, p99 {} µs, max {} µs; \
@@ -58,6 +82,16 @@ fn pty_round_trip(c: &mut Criterion) {
     );
     drop(ctl);
     board.finish();
+}
+
+/// CPU time this thread has run, ns (Linux schedstat), or `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn frame_work(c: &mut Criterion) {
