@@ -65,6 +65,11 @@ fn quickstart_text() -> String {
 fn short_quickstart() -> String {
     let q = quickstart_text();
     let q = q.replace("duration_s = 240.0", "duration_s = 30.0");
+    // A generous watchdog (ignored in-process): QEMU on a busy machine can stall for a second.
+    let q = q.replace(
+        "kind = \"reference\"",
+        "kind = \"reference\"\ntimeout_ms = 10000",
+    );
     let q = q.replace(
         "zoom_window_s = [125.0, 130.0]",
         "zoom_window_s = [12.0, 17.0]",
@@ -116,6 +121,7 @@ fn quickstart_through_qemu_equals_the_in_process_run_byte_for_byte() {
     };
     let text = short_quickstart();
     assert!(text.contains("press = \"letdown\"") && text.contains("duration_s = 30.0"));
+    assert!(text.contains("timeout_ms = 10000"));
     let (a, b) = run_both("quickstart-short", &text, &elf);
     assert_same_csv(&a, &b);
     let record: serde_json::Value =

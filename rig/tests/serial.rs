@@ -36,7 +36,8 @@ fn loaded(text: &str) -> LoadedScenario {
 
 fn options() -> SerialOptions {
     SerialOptions {
-        timeout: Duration::from_millis(1500),
+        // Generous: a watchdog firing on a loaded CI machine would be a false failure.
+        timeout: Duration::from_millis(5000),
         startup_timeout: Duration::from_millis(3000),
         resend_after: Duration::from_millis(100),
         ..SerialOptions::new(1000)

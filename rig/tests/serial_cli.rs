@@ -258,3 +258,38 @@ fn a_board_that_never_answers_fails_the_run_within_the_startup_timeout() {
     assert!(err.contains("startup_timeout_ms"), "{err}");
     assert!(!d.join("out").exists());
 }
+
+#[test]
+fn a_board_on_the_command_line_still_refuses_settings_it_cannot_take() {
+    // The scenario is valid for the reference firmware in-process; `--controller qemu:` makes it
+    // a board run, and the board cannot take its settings: exit 2 before QEMU is started.
+    let d = scratch("cli-settings");
+    let file = d.join("fast.toml");
+    fs::write(
+        &file,
+        "name = \"fast\"\nduration_s = 1.0\n[controller.settings.stimulation]\ncycles_per_min = 120\n",
+    )
+    .unwrap();
+    let o = pumprig(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--controller",
+            "qemu:no-such.elf",
+            "--out",
+            d.join("out").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("controller.settings.stimulation.cycles_per_min"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a board runs the settings it was flashed with"),
+        "{err}"
+    );
+    assert!(!d.join("out").exists());
+}

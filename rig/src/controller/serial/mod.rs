@@ -205,7 +205,7 @@ impl SerialController {
         self.link.health(self.options.mode.name())
     }
 
-    fn failure_message(&mut self, failure: Failure, frame: &SensorFrame) -> String {
+    fn failure_message(&mut self, failure: Failure) -> String {
         let seq = self.seq;
         let mut m = match failure {
             Failure::Silent { resends, waited } => format!(
@@ -224,7 +224,6 @@ impl SerialController {
             m.push_str("; ");
             m.push_str(&report);
         }
-        let _ = frame;
         format!("{m}; link: {}", self.health().summary())
     }
 }
@@ -272,7 +271,7 @@ impl Controller for SerialController {
         let actuator = match answer {
             Ok(a) => a,
             Err(failure) => {
-                let message = self.failure_message(failure, frame);
+                let message = self.failure_message(failure);
                 self.dead = Some(message.clone());
                 return Err(ControllerError::Fault { time_s, message });
             }
