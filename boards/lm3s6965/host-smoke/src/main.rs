@@ -13,6 +13,17 @@
 //! Usage: `pumprig-board-smoke [ELF] [--ticks N]` (ELF defaults to the release image), or
 //! `pumprig-board-smoke --port /dev/ttyUSB1` for a board that is already running (a real one).
 
+// The board's protocol endpoint, compiled for the host from the image's own source files, for
+// unit tests of what QEMU cannot force deterministically (overruns) and quick checks of the rest.
+#[cfg(test)]
+#[path = "../../src/endpoint.rs"]
+mod endpoint;
+#[cfg(test)]
+mod endpoint_tests;
+#[cfg(test)]
+#[path = "../../src/pins.rs"]
+mod pins;
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
