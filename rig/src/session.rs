@@ -22,7 +22,7 @@ use crate::runner::{self, RunError};
 use crate::scenario::LoadedScenario;
 
 /// Files every run writes.
-pub const OUTPUT_FILES: [&str; 8] = [
+pub const OUTPUT_FILES: [&str; 10] = [
     "timeseries.csv",
     "record.json",
     "vacuum.png",
@@ -31,6 +31,8 @@ pub const OUTPUT_FILES: [&str; 8] = [
     "actuators.svg",
     "zoom.png",
     "zoom.svg",
+    "milk.png",
+    "milk.svg",
 ];
 
 /// A run that went to its end (checks may still have failed).

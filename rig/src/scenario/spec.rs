@@ -54,6 +54,9 @@ pub struct Scenario {
     pub events: Vec<EventSpec>,
     #[serde(default)]
     pub checks: Vec<CheckSpec>,
+    /// A schedule of sessions over days (a course): the session above repeats on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub course: Option<crate::course::CourseSpec>,
 }
 
 /// `[output]`: what the run writes.
