@@ -182,3 +182,25 @@ fn qemu_is_stopped_after_an_error_and_after_a_panic() {
         "QEMU {pid} not reaped"
     );
 }
+
+#[test]
+fn real_time_through_qemu_accounts_for_every_tick() {
+    let Some(elf) = board_image("real_time_through_qemu_accounts_for_every_tick") else {
+        return;
+    };
+    // Two seconds at 1× wall clock; whether a tick makes its deadline depends on the machine,
+    // so only the accounting is asserted: every tick is answered in time or counted as a miss.
+    let text = format!(
+        "name = \"rt\"\nduration_s = 2.0\n[controller]\nkind = \"qemu:{}\"\nmode = \"real-time\"\n\
+         timeout_ms = 10000\n[plant.kit]\nshields = 2\n[[events]]\nat_s = 0.1\npress = \"power\"\n",
+        elf.display()
+    );
+    let sc = scenario::load_str(Path::new("rt.toml"), &text).unwrap();
+    let mut c = session::build_controller(&sc).unwrap();
+    let outcome = pumprig::runner::run(&sc, &mut *c, &mut Vec::new()).unwrap();
+    let h = outcome.link.unwrap();
+    assert_eq!(h.mode, "real-time");
+    assert_eq!(h.round_trip_us.count + h.deadline_misses, 2000, "{h:?}");
+    assert_eq!(h.send_lateness_us.count, 2000);
+    assert_eq!((h.resyncs, h.board_resets, h.resends), (0, 0, 0), "{h:?}");
+}
