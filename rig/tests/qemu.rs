@@ -27,6 +27,13 @@ fn elf() -> PathBuf {
         .join("../boards/lm3s6965/target/thumbv7m-none-eabi/release/pumprig-board-lm3s6965")
 }
 
+/// Says what was skipped on the real stderr: `eprintln!` output of a passing test is captured and
+/// never shown by `cargo test`, and a skip must be seen.
+fn skipped(message: String) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
+}
+
 /// The ELF, or `None` after saying what is missing.
 fn board_image(test: &str) -> Option<PathBuf> {
     let qemu = qemu_binary();
@@ -35,19 +42,19 @@ fn board_image(test: &str) -> Option<PathBuf> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        eprintln!(
+        skipped(format!(
             "SKIPPED {test}: {} not found (apt-get install qemu-system-arm, or set PUMPRIG_QEMU)",
             qemu.display()
-        );
+        ));
         return None;
     }
     let elf = elf();
     if !elf.is_file() {
-        eprintln!(
+        skipped(format!(
             "SKIPPED {test}: board image {} not built (cargo build --release --manifest-path \
              boards/lm3s6965/Cargo.toml --target thumbv7m-none-eabi)",
             elf.display()
-        );
+        ));
         return None;
     }
     Some(elf)
