@@ -138,12 +138,21 @@ fn main() -> ExitCode {
                 Ok(ControllerKind::Cabi(lib)) if !lib.exists() => Some(lib.clone()),
                 _ => None,
             };
-            if let Ok(ControllerKind::Qemu(_) | ControllerKind::Serial(_)) = parsed {
+            if let Ok(ControllerKind::Qemu(_) | ControllerKind::Serial(_)) = &parsed {
                 // A board is not contacted by `check` (that would start QEMU or talk to hardware).
                 eprintln!(
                     "note: {}: the board is not contacted by `check`; `pumprig run` connects to it",
                     scenario.display()
                 );
+                if let Ok(ControllerKind::Qemu(elf)) = &parsed
+                    && !elf.is_file()
+                {
+                    eprintln!(
+                        "note: {}: the board image {} does not exist yet; build it before `pumprig run`",
+                        scenario.display(),
+                        elf.display()
+                    );
+                }
             } else if let Some(lib) = unbuilt {
                 eprintln!(
                     "note: {}: the C firmware library {} does not exist yet; build it before `pumprig run`",
