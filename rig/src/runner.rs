@@ -5,7 +5,9 @@
 
 use pumprig_sim::{Plant, PlantError, PlantOutputs, StepInput};
 
-use crate::controller::{ActuatorFrame, Controller, ControllerError, SensorFrame, buttons};
+use crate::controller::{
+    ActuatorFrame, Controller, ControllerError, LinkHealth, SensorFrame, buttons,
+};
 use crate::metrics::{MetricsEngine, MetricsReport, TickView};
 use crate::scenario::{EventAction, LoadedScenario};
 
@@ -59,6 +61,8 @@ pub struct RunOutcome {
     pub plant_motor_energy_j: f64,
     pub ticks: u64,
     pub tick_ns: u64,
+    /// The controller's link health, for a board on a serial link.
+    pub link: Option<LinkHealth>,
 }
 
 /// Control tick length, ns, for a tick rate (the scenario guarantees it divides 1 s exactly or
@@ -195,11 +199,13 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         }
         until_sample -= 1;
     }
+    let link = controller.link_health();
     Ok(RunOutcome {
         plant_motor_energy_j: plant.outputs().motor_energy_j,
-        metrics: metrics.finish(),
+        metrics: metrics.finish_with_link(link.as_ref()),
         ticks,
         tick_ns: tick,
+        link,
     })
 }
 
