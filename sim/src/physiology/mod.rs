@@ -395,8 +395,7 @@ mod tests {
         course(&mut m, 10);
         for (k, initial) in start.iter().enumerate() {
             let b = m.breast(k);
-            let balance =
-                initial + b.synthesised_ml - b.resorbed_ml - b.removed_ml - b.stored_ml();
+            let balance = initial + b.synthesised_ml - b.resorbed_ml - b.removed_ml - b.stored_ml();
             assert!(balance.abs() < 1e-6, "breast {k}: {balance}");
         }
     }
