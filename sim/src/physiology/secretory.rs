@@ -11,12 +11,12 @@
 //! Rates are fitted to M1, M2, R1, R2 with the one default mother (docs/model.md §18).
 
 /// Maximal synthesis rate of one fully developed, fully active breast, mL/h (fitted to M1/M2).
-pub const MAX_SYNTHESIS_ML_H: f64 = 23.0;
+pub const MAX_SYNTHESIS_ML_H: f64 = 23.5;
 /// Prolactin above the non-lactating level that gives half the maximal effect, ng/mL (fitted).
 pub const PROLACTIN_HALF_EFFECT_NG_ML: f64 = 20.0;
 const PER_DAY: f64 = 1.0 / 86_400.0;
 /// Activation: growth with prolactin, loss when prolactin is low, loss with stasis, per day.
-pub const ACTIVATION_GROWTH_PER_DAY: f64 = 1.6;
+pub const ACTIVATION_GROWTH_PER_DAY: f64 = 1.5;
 pub const ACTIVATION_LOSS_PER_DAY: f64 = 1.0;
 pub const ACTIVATION_STASIS_PER_DAY: f64 = 2.0;
 /// Alveolar mass: growth with prolactin, involution when prolactin is low, with stasis, per day.

@@ -55,7 +55,7 @@ impl Figure for CourseFigure<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), DrawFailure> {
         let body = title_block(root, &self.title, &self.subtitle)?;
         let (_, height) = body.dim_in_pixel();
-        let (volume, rest) = body.split_vertically(height * 46 / 100);
+        let (volume, rest) = body.split_vertically(height * 42 / 100);
         let (capacity, prolactin) = rest.split_vertically(height * 27 / 100);
         let days = &self.run.days;
         let pts = |f: &dyn Fn(&crate::course::DayRecord) -> f64| -> Vec<(f64, f64)> {
@@ -66,9 +66,13 @@ impl Figure for CourseFigure<'_> {
         panel(
             &volume,
             x.clone(),
-            "milk removed [mL/day]",
+            "milk [mL/day]",
             &[
-                ("total", TARGET, pts(&|d| d.removed_total_ml())),
+                (
+                    "milk removed per day, both breasts",
+                    TARGET,
+                    pts(&|d| d.removed_total_ml()),
+                ),
                 ("left breast", LEFT_NIPPLE, pts(&|d| d.removed_ml[0])),
                 ("right breast", RIGHT_NIPPLE, pts(&|d| d.removed_ml[1])),
             ],
@@ -78,10 +82,18 @@ impl Figure for CourseFigure<'_> {
         panel(
             &capacity,
             x.clone(),
-            "secretory capacity [mL/h]",
+            "capacity [mL/h]",
             &[
-                ("left breast", LEFT_NIPPLE, pts(&|d| d.capacity_ml_h[0])),
-                ("right breast", RIGHT_NIPPLE, pts(&|d| d.capacity_ml_h[1])),
+                (
+                    "secretory capacity, left breast",
+                    LEFT_NIPPLE,
+                    pts(&|d| d.capacity_ml_h[0]),
+                ),
+                (
+                    "secretory capacity, right breast",
+                    RIGHT_NIPPLE,
+                    pts(&|d| d.capacity_ml_h[1]),
+                ),
             ],
             None,
             false,
@@ -89,8 +101,12 @@ impl Figure for CourseFigure<'_> {
         panel(
             &prolactin,
             x,
-            "mean prolactin [ng/mL]",
-            &[("daily mean", SENSOR_PORT, pts(&|d| d.mean_prolactin_ng_ml))],
+            "prolactin [ng/mL]",
+            &[(
+                "daily mean plasma prolactin",
+                SENSOR_PORT,
+                pts(&|d| d.mean_prolactin_ng_ml),
+            )],
             None,
             true,
         )
@@ -146,8 +162,14 @@ fn panel<DB: DrawingBackend>(
             .label(format!("first drops: day {day:.0}"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 30, y)], BLACK.mix(0.5)));
     }
-    for (name, color, pts) in series {
-        let style = color.stroke_width(LINE_PX + 1);
+    for (k, (name, color, pts)) in series.iter().enumerate() {
+        // Later series drawn thinner on top, so identical breasts both stay visible.
+        let width = if k + 1 == series.len() && series.len() > 1 {
+            LINE_PX
+        } else {
+            LINE_PX + 3
+        };
+        let style = color.stroke_width(width);
         chart
             .draw_series(LineSeries::new(pts.iter().copied(), style))?
             .label(*name)
