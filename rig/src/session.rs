@@ -30,6 +30,41 @@ pub const OUTPUT_FILES: [&str; 8] = [
     "zoom.svg",
 ];
 
+/// Which files a run writes besides `record.json` (always written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// `timeseries.csv`.
+    pub timeseries: bool,
+    /// The plots (PNG and SVG); they are drawn from the CSV, so they imply `timeseries`.
+    pub plots: bool,
+}
+
+impl OutputOptions {
+    /// Everything: what `pumprig run` writes.
+    pub const ALL: OutputOptions = OutputOptions {
+        timeseries: true,
+        plots: true,
+    };
+    /// `record.json` only: a sweep case by default (no samples kept, nothing drawn).
+    pub const RECORD_ONLY: OutputOptions = OutputOptions {
+        timeseries: false,
+        plots: false,
+    };
+
+    /// The files a run with these options writes, in [`OUTPUT_FILES`] order.
+    pub fn files(self) -> Vec<&'static str> {
+        OUTPUT_FILES
+            .iter()
+            .copied()
+            .filter(|f| match *f {
+                "record.json" => true,
+                "timeseries.csv" => self.timeseries || self.plots,
+                _ => self.plots,
+            })
+            .collect()
+    }
+}
+
 /// A run that went to its end (checks may still have failed).
 pub struct Finished {
     pub dir: PathBuf,
@@ -85,8 +120,17 @@ pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, 
 
 /// Runs the scenario with the controller it names and writes the run directory `out`.
 pub fn run_to_dir(loaded: &LoadedScenario, out: &Path) -> Result<Finished, SessionError> {
+    run_to_dir_with(loaded, out, OutputOptions::ALL)
+}
+
+/// [`run_to_dir`], writing only the files `outputs` asks for besides `record.json`.
+pub fn run_to_dir_with(
+    loaded: &LoadedScenario,
+    out: &Path,
+    outputs: OutputOptions,
+) -> Result<Finished, SessionError> {
     let mut controller = build_controller(loaded).map_err(SessionError::Controller)?;
-    run_controller_to_dir(loaded, &mut *controller, out)
+    run_controller_to_dir_with(loaded, &mut *controller, out, outputs)
 }
 
 /// Runs the scenario with a given controller (a user's own firmware in-process, say) and writes
@@ -97,6 +141,16 @@ pub fn run_controller_to_dir(
     controller: &mut dyn Controller,
     out: &Path,
 ) -> Result<Finished, SessionError> {
+    run_controller_to_dir_with(loaded, controller, out, OutputOptions::ALL)
+}
+
+/// [`run_controller_to_dir`], writing only the files `outputs` asks for besides `record.json`.
+pub fn run_controller_to_dir_with(
+    loaded: &LoadedScenario,
+    controller: &mut dyn Controller,
+    out: &Path,
+    outputs: OutputOptions,
+) -> Result<Finished, SessionError> {
     let stage = StagedDir::create(out).map_err(|source| SessionError::OutputPath {
         path: out.to_path_buf(),
         source,
@@ -104,12 +158,18 @@ pub fn run_controller_to_dir(
     let io_err = |path: PathBuf| move |source| SessionError::Io { path, source };
     let csv_path = stage.path().join("timeseries.csv");
     let identity = controller.identity();
-    let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
-    let shields = loaded.scenario.plant.kit.shields;
-    let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields)
-        .map_err(io_err(csv_path.clone()))?;
-    let outcome = runner::run(loaded, controller, &mut sink)?;
-    sink.into_inner().map_err(io_err(csv_path.clone()))?;
+    let files = outputs.files();
+    let outcome = if files.contains(&"timeseries.csv") {
+        let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
+        let shields = loaded.scenario.plant.kit.shields;
+        let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields)
+            .map_err(io_err(csv_path.clone()))?;
+        let outcome = runner::run(loaded, controller, &mut sink)?;
+        sink.into_inner().map_err(io_err(csv_path.clone()))?;
+        outcome
+    } else {
+        runner::run(loaded, controller, &mut runner::NoSink)?
+    };
 
     let record = RunRecord::new(
         loaded,
@@ -117,7 +177,7 @@ pub fn run_controller_to_dir(
         &outcome.metrics,
         outcome.ticks,
         outcome.tick_ns,
-        OUTPUT_FILES.to_vec(),
+        files.clone(),
     );
     let json = record.to_json().map_err(|e| SessionError::Io {
         path: "record.json".into(),
@@ -125,6 +185,13 @@ pub fn run_controller_to_dir(
     })?;
     let record_path = stage.path().join("record.json");
     std::fs::write(&record_path, json).map_err(io_err(record_path))?;
+    if !outputs.plots {
+        let dir = stage.commit().map_err(io_err(out.to_path_buf()))?;
+        return Ok(Finished {
+            dir,
+            metrics: outcome.metrics,
+        });
+    }
 
     let series = TimeSeries::read_csv(&csv_path)?;
     let sc = &loaded.scenario;

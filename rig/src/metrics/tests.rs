@@ -15,6 +15,8 @@ fn check(metric: &str, at: Option<Location>, unit: &str) -> CheckSpec {
         min: None,
         max: None,
         unit: unit.into(),
+        marginal_min: None,
+        marginal_max: None,
         threshold_mmhg: None,
     }
 }

@@ -53,6 +53,11 @@ pub struct Scenario {
     pub events: Vec<EventSpec>,
     #[serde(default)]
     pub checks: Vec<CheckSpec>,
+    /// `[sweep]`: the parameter grid of `pumprig sweep`, as written (the sweep module reads and
+    /// checks it from the source, in file order). A run of one case has no sweep, so it is never
+    /// part of the resolved scenario in `record.json`.
+    #[serde(default, skip_serializing)]
+    pub sweep: Option<toml::Table>,
 }
 
 /// `[output]`: what the run writes.

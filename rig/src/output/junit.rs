@@ -1,0 +1,122 @@
+//! JUnit XML for CI dashboards: one `<testsuite>` per run (a sweep case, or a `pumprig run`), one
+//! `<testcase>` per check. A failed check is a `<failure>` whose message names the value and the
+//! limit it broke; a check that passed outside its marginal band passes, with the note in
+//! `<system-out>` and a `marginal` property; a run that stopped on a fault is an `<error>`. No
+//! times: the same runs give the same bytes.
+
+use std::io::{self, Write};
+
+use crate::sweep::{CaseRow, Outcome};
+
+/// Escapes text for XML content and attribute values; drops characters XML 1.0 cannot hold.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A suite to write: a name, properties (parameters) and the case row with its results.
+pub struct Suite<'a> {
+    pub name: String,
+    /// `classname` of its test cases (dashboards group by it).
+    pub classname: String,
+    pub properties: Vec<(String, String)>,
+    pub row: &'a CaseRow,
+}
+
+/// Writes a `<testsuites>` document named `name` holding `suites`.
+pub fn write(mut out: impl Write, name: &str, suites: &[Suite<'_>]) -> io::Result<()> {
+    let count = |s: &Suite<'_>| -> (usize, usize, usize) {
+        let r = s.row;
+        if r.outcome == Outcome::Error {
+            (r.checks.len().max(1), 0, 1)
+        } else {
+            (
+                r.checks.len(),
+                r.checks.iter().filter(|c| !c.pass).count(),
+                0,
+            )
+        }
+    };
+    let (tests, failures, errors) = suites
+        .iter()
+        .map(count)
+        .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="{}" tests="{tests}" failures="{failures}" errors="{errors}">"#,
+        escape(name)
+    )?;
+    for s in suites {
+        let (tests, failures, errors) = count(s);
+        writeln!(
+            out,
+            r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0">"#,
+            escape(&s.name)
+        )?;
+        if !s.properties.is_empty() {
+            writeln!(out, "    <properties>")?;
+            for (k, v) in &s.properties {
+                writeln!(
+                    out,
+                    r#"      <property name="{}" value="{}"/>"#,
+                    escape(k),
+                    escape(v)
+                )?;
+            }
+            writeln!(out, "    </properties>")?;
+        }
+        let class = escape(&s.classname);
+        if let Some(e) = &s.row.error {
+            writeln!(out, r#"    <testcase name="run" classname="{class}">"#)?;
+            writeln!(
+                out,
+                r#"      <error type="run_fault" message="{}">{}</error>"#,
+                escape(e),
+                escape(e)
+            )?;
+            writeln!(out, "    </testcase>")?;
+        }
+        for c in &s.row.checks {
+            let name = escape(&c.name);
+            if c.pass && !c.marginal {
+                writeln!(out, r#"    <testcase name="{name}" classname="{class}"/>"#)?;
+                continue;
+            }
+            writeln!(out, r#"    <testcase name="{name}" classname="{class}">"#)?;
+            if !c.pass {
+                writeln!(
+                    out,
+                    r#"      <failure type="check_failed" message="{}">{}</failure>"#,
+                    escape(&c.message),
+                    escape(&c.message)
+                )?;
+            } else {
+                writeln!(out, "      <properties>")?;
+                writeln!(out, r#"        <property name="marginal" value="true"/>"#)?;
+                writeln!(out, "      </properties>")?;
+                writeln!(
+                    out,
+                    "      <system-out>MARGINAL: {}</system-out>",
+                    escape(&c.message)
+                )?;
+            }
+            writeln!(out, "    </testcase>")?;
+        }
+        writeln!(out, "  </testsuite>")?;
+    }
+    writeln!(out, "</testsuites>")?;
+    out.flush()
+}
