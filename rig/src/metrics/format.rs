@@ -82,6 +82,8 @@ pub(crate) fn breach(x: f64, min: Option<f64>, max: Option<f64>, unit: &str) -> 
 
 /// How values spanning `lo..=hi` (one value: `lo == hi`; per-cycle: the lowest and highest
 /// cycle) leave the marginal band: `172.1 mmHg below marginal_min 175 mmHg`; `None` if inside.
+/// The edge prints as written (`189.99`, not rounded to `190`), the value so as not to look
+/// equal to it.
 pub(crate) fn marginal_breach(
     lo: f64,
     hi: f64,
@@ -89,20 +91,12 @@ pub(crate) fn marginal_breach(
     marginal_max: Option<f64>,
     unit: &str,
 ) -> Option<String> {
-    let below = marginal_min.filter(|&m| lo < m).map(|m| {
-        format!(
-            "{} {unit} below marginal_min {} {unit}",
-            num_vs(lo, m),
-            num(m)
-        )
-    });
-    let above = marginal_max.filter(|&m| hi > m).map(|m| {
-        format!(
-            "{} {unit} above marginal_max {} {unit}",
-            num_vs(hi, m),
-            num(m)
-        )
-    });
+    let below = marginal_min
+        .filter(|&m| lo < m)
+        .map(|m| format!("{} {unit} below marginal_min {m} {unit}", num_vs(lo, m)));
+    let above = marginal_max
+        .filter(|&m| hi > m)
+        .map(|m| format!("{} {unit} above marginal_max {m} {unit}", num_vs(hi, m)));
     match (below, above) {
         (Some(b), Some(a)) => Some(format!("{b}, {a}")),
         (b, a) => b.or(a),
