@@ -975,7 +975,10 @@ fn the_format_reference_documents_sweeps_and_marginal_bands() {
         "summary.csv",
         "junit.xml",
     ] {
-        assert!(doc.contains(needle), "docs/scenarios.md does not name {needle}");
+        assert!(
+            doc.contains(needle),
+            "docs/scenarios.md does not name {needle}"
+        );
     }
     // The scenario the docs point to as the example loads, with its sweep.
     let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/sweep-vacuum.toml");
