@@ -19,9 +19,10 @@ use crate::runner::{self, RunError};
 use crate::scenario::LoadedScenario;
 
 /// Files every run writes.
-pub const OUTPUT_FILES: [&str; 8] = [
+pub const OUTPUT_FILES: [&str; 9] = [
     "timeseries.csv",
     "record.json",
+    "junit.xml",
     "vacuum.png",
     "vacuum.svg",
     "actuators.png",
@@ -30,7 +31,7 @@ pub const OUTPUT_FILES: [&str; 8] = [
     "zoom.svg",
 ];
 
-/// Which files a run writes besides `record.json` (always written).
+/// Which files a run writes besides `record.json` and `junit.xml` (always written).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutputOptions {
     /// `timeseries.csv`.
@@ -57,7 +58,7 @@ impl OutputOptions {
             .iter()
             .copied()
             .filter(|f| match *f {
-                "record.json" => true,
+                "record.json" | "junit.xml" => true,
                 "timeseries.csv" => self.timeseries || self.plots,
                 _ => self.plots,
             })
@@ -185,6 +186,14 @@ pub fn run_controller_to_dir_with(
     })?;
     let record_path = stage.path().join("record.json");
     std::fs::write(&record_path, json).map_err(io_err(record_path))?;
+    let junit_path = stage.path().join("junit.xml");
+    let junit = File::create(&junit_path).map_err(io_err(junit_path.clone()))?;
+    crate::output::junit::write_run(
+        BufWriter::new(junit),
+        &loaded.scenario.name,
+        &outcome.metrics,
+    )
+    .map_err(io_err(junit_path))?;
     if !outputs.plots {
         let dir = stage.commit().map_err(io_err(out.to_path_buf()))?;
         return Ok(Finished {

@@ -670,3 +670,32 @@ fn a_crashing_firmware_case_is_an_error_and_the_sweep_goes_on() {
     assert_eq!(outcomes, ["pass", "error", "pass"]);
     fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn pumprig_run_writes_junit_beside_record_json() {
+    let d = scratch("run-junit");
+    // `run` ignores [sweep] and runs the file's own values (190 mmHg at 54/min), here against
+    // a max tightened below the peak so the check fails.
+    let body = SWEEP
+        .replace("max = 210.0", "max = 189.0")
+        .replace("marginal_max = 195.0", "marginal_max = 188.5");
+    let sc = write_scenario(&d, "run.toml", &body);
+    let o = pumprig(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--out",
+        d.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let j = parse_junit(&fs::read_to_string(d.join("out/junit.xml")).unwrap());
+    assert_eq!((j.suites, j.testcases), (1, 2));
+    assert_eq!(j.failures.len(), 1);
+    assert!(
+        j.failures[0].contains("above max 189 mmHg"),
+        "{:?}",
+        j.failures
+    );
+    let record = fs::read_to_string(d.join("out/record.json")).unwrap();
+    assert!(record.contains("\"junit.xml\""));
+    fs::remove_dir_all(&d).unwrap();
+}

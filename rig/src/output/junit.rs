@@ -6,6 +6,7 @@
 
 use std::io::{self, Write};
 
+use crate::metrics::MetricsReport;
 use crate::sweep::{CaseRow, Outcome};
 
 /// Escapes text for XML content and attribute values; drops characters XML 1.0 cannot hold.
@@ -119,4 +120,17 @@ pub fn write(mut out: impl Write, name: &str, suites: &[Suite<'_>]) -> io::Resul
     }
     writeln!(out, "</testsuites>")?;
     out.flush()
+}
+
+/// Writes the JUnit XML of one run (`pumprig run`): a suite named after the scenario, a test case
+/// per check.
+pub fn write_run(out: impl Write, scenario_name: &str, report: &MetricsReport) -> io::Result<()> {
+    let row = CaseRow::single_run(scenario_name, report);
+    let suite = Suite {
+        name: scenario_name.to_owned(),
+        classname: scenario_name.to_owned(),
+        properties: Vec::new(),
+        row: &row,
+    };
+    write(out, &format!("pumprig run {scenario_name}"), &[suite])
 }

@@ -122,6 +122,16 @@ impl CaseRow {
         }
     }
 
+    /// The row of a single run (`pumprig run`: no sweep, no parameters).
+    pub fn single_run(name: &str, report: &MetricsReport) -> Self {
+        let case = Case {
+            index: 0,
+            id: name.to_owned(),
+            params: Vec::new(),
+        };
+        Self::finished(&case, report)
+    }
+
     /// The row of a case whose run stopped on a fault.
     pub fn errored(case: &Case, error: String) -> Self {
         Self {
