@@ -86,6 +86,10 @@ impl Case {
     /// Whether `filter` selects this case: every comma-separated term must be the id, its hash,
     /// or a `key=value` pair of the case (the key short or in full; the value as in the id).
     pub fn matches(&self, filter: &str) -> bool {
+        // An id holds commas itself.
+        if filter.trim() == self.id {
+            return true;
+        }
         filter
             .split(',')
             .map(str::trim)
@@ -756,5 +760,97 @@ mod tests {
             ),
         ]);
         assert_ne!(id, other);
+    }
+
+    fn plan(sweep: &str) -> SweepPlan {
+        let text = format!(
+            "name = \"p\"\nduration_s = 1.0\n[plant.kit]\nshields = 2\n\
+             [[checks]]\nname = \"c\"\nmetric = \"max_vacuum\"\nat = \"sensor_port\"\nmax = 300.0\nunit = \"mmHg\"\n{sweep}"
+        );
+        let loaded = scenario::load_str(std::path::Path::new("p.toml"), &text).unwrap();
+        SweepPlan::from_scenario(&loaded).unwrap().unwrap()
+    }
+
+    #[test]
+    fn cases_are_the_grid_in_file_order_with_the_last_axis_fastest() {
+        let p = plan(
+            "[sweep]\n\"seed\" = [1, 2]\n\"plant.left.tunnel_diameter_mm\" = [21.0, 24.0, 27.0]\n\
+             [[sweep.zip]]\n\"plant.right.tunnel_diameter_mm\" = [24.0, 30.0]\n\"checks[0].max\" = [250.0, 260.0]\n",
+        );
+        assert_eq!(p.len(), 2 * 3 * 2);
+        let values = |i: usize| -> Vec<String> {
+            p.case(i).params.iter().map(|q| q.value.clone()).collect()
+        };
+        assert_eq!(values(0), ["1", "21.0", "24.0", "250.0"]);
+        assert_eq!(
+            values(1),
+            ["1", "21.0", "30.0", "260.0"],
+            "the zip group moves together, fastest"
+        );
+        assert_eq!(values(2), ["1", "24.0", "24.0", "250.0"]);
+        assert_eq!(values(11), ["2", "27.0", "30.0", "260.0"]);
+        // Short names tell left and right apart; the zip's second key does not lead.
+        let keys = p.keys();
+        assert_eq!(keys[1].1, "left.tunnel_diameter_mm");
+        assert_eq!(keys[2].1, "right.tunnel_diameter_mm");
+        assert_eq!(
+            keys.iter().map(|k| k.2).collect::<Vec<_>>(),
+            [true, true, true, false]
+        );
+        let c = p.case(1);
+        assert!(
+            c.id.starts_with("seed=1,left.tunnel_diameter_mm=21.0,right.tunnel_diameter_mm=30.0-"),
+            "{}",
+            c.id
+        );
+        // Every id differs, and the case's scenario has its values and no sweep.
+        let ids: HashSet<String> = p.cases().map(|c| c.id).collect();
+        assert_eq!(ids.len(), 12);
+        let l = p.load_case(&c).unwrap();
+        assert_eq!(l.scenario.plant.right.tunnel_diameter_mm, 30.0);
+        assert_eq!(l.scenario.checks[0].max, Some(260.0));
+        assert!(l.scenario.sweep.is_none());
+        assert_eq!(
+            l.path,
+            std::path::Path::new("p.toml"),
+            "cabi: paths resolve from the file"
+        );
+    }
+
+    #[test]
+    fn filters_match_whole_key_value_terms() {
+        let p = plan(
+            "[sweep]\n\"controller.settings.expression.vacuum_mmhg\" = [150, 190]\n\"seed\" = [1, 15]\n",
+        );
+        let c = p.case(1); // vacuum 150, seed 15
+        assert!(c.matches("vacuum_mmhg=150"));
+        assert!(c.matches("seed=15,vacuum_mmhg=150"));
+        assert!(c.matches("controller.settings.expression.vacuum_mmhg=150"));
+        assert!(c.matches(&c.id));
+        assert!(
+            c.matches(c.id.rsplit('-').next().unwrap()),
+            "the hash alone"
+        );
+        assert!(!c.matches("seed=1"), "not a prefix match");
+        assert!(!c.matches("seed=15,vacuum_mmhg=190"));
+    }
+
+    #[test]
+    fn every_case_is_in_exactly_one_shard() {
+        use super::super::select::{Shard, select};
+        let p = plan("[sweep]\n\"seed\" = [1, 2, 3, 4, 5, 6, 7]\n");
+        for n in 1..=8 {
+            let mut seen = vec![0; p.len()];
+            for k in 1..=n {
+                for c in select(&p, Some(Shard { k, n }), &[]) {
+                    seen[c.index] += 1;
+                }
+            }
+            assert!(seen.iter().all(|&s| s == 1), "{n} shards: {seen:?}");
+        }
+        assert!("0/2".parse::<Shard>().is_err());
+        assert!("3/2".parse::<Shard>().is_err());
+        assert!("1-2".parse::<Shard>().is_err());
+        assert_eq!("2/3".parse::<Shard>().unwrap(), Shard { k: 2, n: 3 });
     }
 }
