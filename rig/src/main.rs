@@ -124,9 +124,8 @@ fn code(c: i32) -> ExitCode {
 }
 
 /// The end of a sweep or merge: the failures, a count line, the exit code.
-fn report_sweep(rows: &[sweep::CaseRow], dir: &Path) -> ExitCode {
-    let n = |o: sweep::Outcome| rows.iter().filter(|r| r.outcome == o).count();
-    for r in rows.iter().filter(|r| !r.outcome.passed()) {
+fn report_sweep(tally: &sweep::Tally, failed: &[sweep::CaseRow], dir: &Path) -> ExitCode {
+    for r in failed {
         match &r.error {
             Some(e) => println!("{} case {} {}: {e}", r.outcome.label(), r.index + 1, r.id),
             None => println!("{} case {} {}", r.outcome.label(), r.index + 1, r.id),
@@ -135,19 +134,24 @@ fn report_sweep(rows: &[sweep::CaseRow], dir: &Path) -> ExitCode {
             println!("    {}", c.message);
         }
     }
-    let (pass, marginal, fail, error) = (
-        n(sweep::Outcome::Pass),
-        n(sweep::Outcome::Marginal),
-        n(sweep::Outcome::Fail),
-        n(sweep::Outcome::Error),
-    );
+    let shown = failed.len();
+    if tally.fail + tally.error > shown {
+        println!(
+            "… and {} more failed case(s): see {}",
+            tally.fail + tally.error - shown,
+            dir.join("summary.md").display()
+        );
+    }
     println!(
-        "{} case(s): {} passed ({marginal} marginal), {fail} failed, {error} error(s); wrote {}",
-        rows.len(),
-        pass + marginal,
+        "{} case(s): {} passed ({} marginal), {} failed, {} error(s); wrote {}",
+        tally.cases,
+        tally.pass + tally.marginal,
+        tally.marginal,
+        tally.fail,
+        tally.error,
         dir.display()
     );
-    code(if fail + error == 0 {
+    code(if tally.passed() {
         exit_code::OK
     } else {
         exit_code::FAILED
@@ -217,12 +221,12 @@ fn main() -> ExitCode {
                 options,
                 &progress,
             ) {
-                Ok(done) => report_sweep(&done.rows, &done.dir),
+                Ok(done) => report_sweep(&done.tally, &done.failed, &done.dir),
                 Err(e) => sweep_error(&e),
             }
         }
         Command::Merge { dirs, out } => match sweep::merge(&dirs, &out) {
-            Ok(done) => report_sweep(&done.rows, &done.dir),
+            Ok(done) => report_sweep(&done.tally, &done.failed, &done.dir),
             Err(e) => sweep_error(&e),
         },
         Command::CabiWorker { library } => {
@@ -254,8 +258,7 @@ fn main() -> ExitCode {
             let sweep_note = match sweep::SweepPlan::from_scenario(&loaded) {
                 Ok(None) => String::new(),
                 Ok(Some(plan)) => {
-                    let cases: Vec<_> = plan.cases().collect();
-                    if let Err(e) = plan.validate(&cases) {
+                    if let Err(e) = plan.validate(plan.cases()) {
                         eprintln!("error: {e}");
                         return code(exit_code::BAD_INPUT);
                     }

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use crate::metrics::MetricsReport;
-use crate::sweep::{CaseRow, Outcome};
+use crate::sweep::CaseRow;
 
 /// Escapes text for XML content and attribute values; drops characters XML 1.0 cannot hold.
 pub fn escape(s: &str) -> String {
@@ -36,95 +36,93 @@ pub struct Suite<'a> {
     pub row: &'a CaseRow,
 }
 
-/// Writes a `<testsuites>` document named `name` holding `suites`.
-pub fn write(mut out: impl Write, name: &str, suites: &[Suite<'_>]) -> io::Result<()> {
-    let count = |s: &Suite<'_>| -> (usize, usize, usize) {
-        let r = s.row;
-        if r.outcome == Outcome::Error {
-            (r.checks.len().max(1), 0, 1)
-        } else {
-            (
-                r.checks.len(),
-                r.checks.iter().filter(|c| !c.pass).count(),
-                0,
-            )
-        }
-    };
-    let (tests, failures, errors) = suites
-        .iter()
-        .map(count)
-        .fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+/// The XML declaration and `<testsuites>` with its totals (tests, failures, errors).
+pub fn write_header(
+    out: &mut dyn Write,
+    name: &str,
+    (tests, failures, errors): (usize, usize, usize),
+) -> io::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
         r#"<testsuites name="{}" tests="{tests}" failures="{failures}" errors="{errors}">"#,
         escape(name)
+    )
+}
+
+/// One `<testsuite>`: a test case per check, a run fault as an `<error>`.
+pub fn write_suite(out: &mut dyn Write, s: &Suite<'_>) -> io::Result<()> {
+    let (tests, failures, errors) = s.row.junit_counts();
+    writeln!(
+        out,
+        r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0">"#,
+        escape(&s.name)
     )?;
-    for s in suites {
-        let (tests, failures, errors) = count(s);
-        writeln!(
-            out,
-            r#"  <testsuite name="{}" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0">"#,
-            escape(&s.name)
-        )?;
-        if !s.properties.is_empty() {
-            writeln!(out, "    <properties>")?;
-            for (k, v) in &s.properties {
-                writeln!(
-                    out,
-                    r#"      <property name="{}" value="{}"/>"#,
-                    escape(k),
-                    escape(v)
-                )?;
-            }
-            writeln!(out, "    </properties>")?;
-        }
-        let class = escape(&s.classname);
-        if let Some(e) = &s.row.error {
-            writeln!(out, r#"    <testcase name="run" classname="{class}">"#)?;
+    if !s.properties.is_empty() {
+        writeln!(out, "    <properties>")?;
+        for (k, v) in &s.properties {
             writeln!(
                 out,
-                r#"      <error type="run_fault" message="{}">{}</error>"#,
-                escape(e),
-                escape(e)
+                r#"      <property name="{}" value="{}"/>"#,
+                escape(k),
+                escape(v)
             )?;
-            writeln!(out, "    </testcase>")?;
         }
-        for c in &s.row.checks {
-            let name = escape(&c.name);
-            if c.pass && !c.marginal {
-                writeln!(out, r#"    <testcase name="{name}" classname="{class}"/>"#)?;
-                continue;
-            }
-            writeln!(out, r#"    <testcase name="{name}" classname="{class}">"#)?;
-            if !c.pass {
-                writeln!(
-                    out,
-                    r#"      <failure type="check_failed" message="{}">{}</failure>"#,
-                    escape(&c.message),
-                    escape(&c.message)
-                )?;
-            } else {
-                writeln!(out, "      <properties>")?;
-                writeln!(out, r#"        <property name="marginal" value="true"/>"#)?;
-                writeln!(out, "      </properties>")?;
-                writeln!(
-                    out,
-                    "      <system-out>MARGINAL: {}</system-out>",
-                    escape(&c.message)
-                )?;
-            }
-            writeln!(out, "    </testcase>")?;
-        }
-        writeln!(out, "  </testsuite>")?;
+        writeln!(out, "    </properties>")?;
     }
+    let class = escape(&s.classname);
+    if let Some(e) = &s.row.error {
+        writeln!(out, r#"    <testcase name="run" classname="{class}">"#)?;
+        writeln!(
+            out,
+            r#"      <error type="run_fault" message="{}">{}</error>"#,
+            escape(e),
+            escape(e)
+        )?;
+        writeln!(out, "    </testcase>")?;
+    }
+    for c in &s.row.checks {
+        let name = escape(&c.name);
+        if c.pass && !c.marginal {
+            writeln!(out, r#"    <testcase name="{name}" classname="{class}"/>"#)?;
+            continue;
+        }
+        writeln!(out, r#"    <testcase name="{name}" classname="{class}">"#)?;
+        if !c.pass {
+            writeln!(
+                out,
+                r#"      <failure type="check_failed" message="{}">{}</failure>"#,
+                escape(&c.message),
+                escape(&c.message)
+            )?;
+        } else {
+            writeln!(out, "      <properties>")?;
+            writeln!(out, r#"        <property name="marginal" value="true"/>"#)?;
+            writeln!(out, "      </properties>")?;
+            writeln!(
+                out,
+                "      <system-out>MARGINAL: {}</system-out>",
+                escape(&c.message)
+            )?;
+        }
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")
+}
+
+/// Closes `<testsuites>`.
+pub fn write_footer(out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</testsuites>")?;
     out.flush()
 }
 
 /// Writes the JUnit XML of one run (`pumprig run`): a suite named after the scenario, a test case
 /// per check.
-pub fn write_run(out: impl Write, scenario_name: &str, report: &MetricsReport) -> io::Result<()> {
+pub fn write_run(
+    mut out: impl Write,
+    scenario_name: &str,
+    report: &MetricsReport,
+) -> io::Result<()> {
     let row = CaseRow::single_run(scenario_name, report);
     let suite = Suite {
         name: scenario_name.to_owned(),
@@ -132,5 +130,11 @@ pub fn write_run(out: impl Write, scenario_name: &str, report: &MetricsReport) -
         properties: Vec::new(),
         row: &row,
     };
-    write(out, &format!("pumprig run {scenario_name}"), &[suite])
+    write_header(
+        &mut out,
+        &format!("pumprig run {scenario_name}"),
+        row.junit_counts(),
+    )?;
+    write_suite(&mut out, &suite)?;
+    write_footer(&mut out)
 }

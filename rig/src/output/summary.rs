@@ -4,10 +4,9 @@
 //! request or a design review). Written from the case rows alone, so a merge of shards writes
 //! the same bytes as the unsharded sweep.
 
-use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use crate::sweep::{CaseRow, Manifest, Outcome};
+use crate::sweep::{CaseRow, Manifest, Outcome, RowStore};
 
 /// A number for the CSV: the shortest text that reads back as the same `f64`.
 fn csv_num(x: Option<f64>) -> String {
@@ -38,11 +37,8 @@ fn check_outcome(row: &CaseRow, i: usize) -> &'static str {
 /// Writes `summary.csv`: `case, id, outcome`, the swept keys (short names), for each check its
 /// value (`NAME [UNIT]`) and outcome (`NAME: outcome`), every summary metric any case reported
 /// (sorted by name), and `error`.
-pub fn write_csv(out: impl Write, manifest: &Manifest, rows: &[CaseRow]) -> io::Result<()> {
-    let metrics: BTreeSet<&str> = rows
-        .iter()
-        .flat_map(|r| r.metrics.keys().map(String::as_str))
-        .collect();
+pub fn write_csv(out: impl Write, manifest: &Manifest, rows: &RowStore) -> io::Result<()> {
+    let metrics = &rows.tally.metrics;
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = vec!["case".into(), "id".into(), "outcome".into()];
     header.extend(manifest.keys.iter().map(|k| k.short.clone()));
@@ -50,10 +46,10 @@ pub fn write_csv(out: impl Write, manifest: &Manifest, rows: &[CaseRow]) -> io::
         header.push(format!("{} [{}]", c.name, c.unit));
         header.push(format!("{}: outcome", c.name));
     }
-    header.extend(metrics.iter().map(|m| (*m).to_owned()));
+    header.extend(metrics.iter().cloned());
     header.push("error".into());
     w.write_record(&header)?;
-    for r in rows {
+    rows.for_each(&mut |r| {
         let mut rec: Vec<String> = vec![
             (r.index + 1).to_string(),
             r.id.clone(),
@@ -64,22 +60,12 @@ pub fn write_csv(out: impl Write, manifest: &Manifest, rows: &[CaseRow]) -> io::
             rec.push(csv_num(r.checks.get(i).and_then(|c| c.value)));
             rec.push(check_outcome(r, i).into());
         }
-        rec.extend(metrics.iter().map(|m| csv_num(r.metrics.get(*m).copied())));
+        rec.extend(metrics.iter().map(|m| csv_num(r.metrics.get(m).copied())));
         rec.push(r.error.clone().unwrap_or_default());
         w.write_record(&rec)?;
-    }
+        Ok(())
+    })?;
     w.flush()
-}
-
-/// Counts of each outcome: (pass, marginal, fail, error).
-pub fn counts(rows: &[CaseRow]) -> (usize, usize, usize, usize) {
-    let n = |o: Outcome| rows.iter().filter(|r| r.outcome == o).count();
-    (
-        n(Outcome::Pass),
-        n(Outcome::Marginal),
-        n(Outcome::Fail),
-        n(Outcome::Error),
-    )
 }
 
 /// A value for a Markdown cell: about four significant digits.
@@ -112,18 +98,15 @@ fn md_cell(s: &str) -> String {
 /// of each grid axis — the other keys of a zip group follow it and are in `summary.csv` —, each
 /// check's value marked `✓`, `~` (marginal) or `✗`, the outcome), then every failure and error
 /// with its message.
-pub fn write_markdown(
-    mut out: impl Write,
-    manifest: &Manifest,
-    rows: &[CaseRow],
-) -> io::Result<()> {
-    let (pass, marginal, fail, error) = counts(rows);
+pub fn write_markdown(mut out: impl Write, manifest: &Manifest, rows: &RowStore) -> io::Result<()> {
+    let t = &rows.tally;
+    let (pass, marginal, fail, error) = (t.pass, t.marginal, t.fail, t.error);
     writeln!(out, "# Sweep `{}`", manifest.scenario)?;
     writeln!(out)?;
     writeln!(
         out,
         "{} of {} case(s) from `{}` ({}): {} passed ({} marginal), {} failed, {} error(s).",
-        rows.len(),
+        t.cases,
         manifest.total_cases,
         manifest.scenario_file,
         manifest.scenario_hash,
@@ -157,7 +140,7 @@ pub fn write_markdown(
     writeln!(out, "| {} |", header.join(" | "))?;
     let align: Vec<&str> = header.iter().map(|_| "---").collect();
     writeln!(out, "|{}|", align.join("|"))?;
-    for r in rows {
+    rows.for_each(&mut |r| {
         let mut cells = vec![(r.index + 1).to_string()];
         cells.extend(
             r.params
@@ -186,14 +169,16 @@ pub fn write_markdown(
             format!("**{label}**")
         });
         cells.push(format!("`{}`", r.id));
-        writeln!(out, "| {} |", cells.join(" | "))?;
-    }
-    let notable: Vec<&CaseRow> = rows.iter().filter(|r| r.outcome != Outcome::Pass).collect();
-    if !notable.is_empty() {
+        writeln!(out, "| {} |", cells.join(" | "))
+    })?;
+    if t.pass < t.cases {
         writeln!(out)?;
         writeln!(out, "## Failures, errors and marginal results")?;
         writeln!(out)?;
-        for r in notable {
+        rows.for_each(&mut |r| {
+            if r.outcome == Outcome::Pass {
+                return Ok(());
+            }
             writeln!(
                 out,
                 "- case {} `{}`: {}",
@@ -207,7 +192,8 @@ pub fn write_markdown(
             for c in r.checks.iter().filter(|c| !c.pass || c.marginal) {
                 writeln!(out, "  - {}", md_cell(&c.message))?;
             }
-        }
+            Ok(())
+        })?;
     }
     out.flush()
 }

@@ -16,7 +16,7 @@ use crate::session::{self, OutputOptions};
 
 use super::manifest::Manifest;
 use super::plan::{Case, SweepPlan};
-use super::row::{CaseRow, read_rows, write_rows};
+use super::row::{CaseRow, RowStore, Tally};
 use super::{SweepError, write_summaries};
 
 /// How to run a sweep.
@@ -41,24 +41,42 @@ pub trait Progress: Sync {
 pub struct Quiet;
 impl Progress for Quiet {}
 
-/// A finished sweep: where it is and every case's row, in case order.
+/// At most this many failing cases are kept for the console; the summaries list every one.
+pub const NOTABLE_KEPT: usize = 100;
+
+/// A finished sweep: where it is, the counts, and the first failing or erroring cases (at most
+/// [`NOTABLE_KEPT`], in case order) for the console.
 #[derive(Debug)]
 pub struct SweepOutcome {
     pub dir: PathBuf,
-    pub rows: Vec<CaseRow>,
+    pub tally: Tally,
+    pub failed: Vec<CaseRow>,
 }
 
 impl SweepOutcome {
     /// Whether every case passed (marginal passes).
     pub fn passed(&self) -> bool {
-        self.rows.iter().all(|r| r.outcome.passed())
+        self.tally.passed()
     }
 }
 
-/// Runs `cases` of `plan` into the sweep directory `out` (replaced as a whole at the end).
+/// The first [`NOTABLE_KEPT`] failing or erroring rows of `store`, in case order.
+pub(crate) fn failed_rows(store: &RowStore) -> std::io::Result<Vec<CaseRow>> {
+    let mut kept = Vec::new();
+    store.for_each(&mut |r| {
+        if !r.outcome.passed() && kept.len() < NOTABLE_KEPT {
+            kept.push(r.clone());
+        }
+        Ok(())
+    })?;
+    Ok(kept)
+}
+
+/// Runs the cases of `plan` at `cases` (case indices) into the sweep directory `out` (replaced
+/// as a whole at the end). Memory holds a few numbers per case, not the cases' rows.
 pub fn run(
     plan: &SweepPlan,
-    cases: &[Case],
+    cases: &[usize],
     manifest: &Manifest,
     out: &Path,
     options: SweepOptions,
@@ -86,8 +104,8 @@ pub fn run(
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(case) = cases.get(i) else { break };
-                    let row = run_case(plan, case, &cases_dir, options.outputs);
+                    let Some(&index) = cases.get(i) else { break };
+                    let row = run_case(plan, &plan.case(index), &cases_dir, options.outputs);
                     let mut guard = sink.lock().unwrap_or_else(|p| p.into_inner());
                     let (w, done, err) = &mut *guard;
                     if err.is_none() {
@@ -111,12 +129,16 @@ pub fn run(
     }
     w.flush().map_err(io(&partial))?;
     drop(w);
-    let mut rows = read_rows(&partial).map_err(io(&partial))?;
-    rows.sort_by_key(|r| r.index);
+    let store = RowStore::open(std::slice::from_ref(&partial)).map_err(io(&partial))?;
+    write_summaries(stage.path(), manifest, &store)?;
+    let failed = failed_rows(&store).map_err(io(&partial))?;
     fs::remove_file(&partial).map_err(io(&partial))?;
-    write_summaries(stage.path(), manifest, &rows)?;
     let dir = stage.commit().map_err(io(out))?;
-    Ok(SweepOutcome { dir, rows })
+    Ok(SweepOutcome {
+        dir,
+        tally: store.tally,
+        failed,
+    })
 }
 
 /// One case into `cases_dir/<id>/`; whatever happens becomes its row.
@@ -129,14 +151,4 @@ fn run_case(plan: &SweepPlan, case: &Case, cases_dir: &Path, outputs: OutputOpti
         Ok(done) => CaseRow::finished(case, &done.metrics),
         Err(e) => CaseRow::errored(case, e.to_string()),
     }
-}
-
-/// Writes `cases.jsonl` (rows in the order given) into `dir`.
-pub(crate) fn write_rows_file(dir: &Path, rows: &[CaseRow]) -> Result<(), SweepError> {
-    let path = dir.join("cases.jsonl");
-    let file = File::create(&path).map_err(|source| SweepError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    write_rows(BufWriter::new(file), rows).map_err(|source| SweepError::Io { path, source })
 }

@@ -8,16 +8,18 @@ use std::path::{Path, PathBuf};
 
 use crate::output::run_dir::StagedDir;
 
+use super::engine::failed_rows;
 use super::manifest::Manifest;
-use super::row::{CaseRow, read_rows};
+use super::row::{CaseRow, RowStore, Tally};
 use super::{SweepError, write_summaries};
 
-/// The merged directory and its rows, in case order.
+/// The merged directory, its counts and its first failing cases (as [`SweepOutcome`](super::SweepOutcome)).
 #[derive(Debug)]
 pub struct MergeOutcome {
     pub dir: PathBuf,
     pub manifest: Manifest,
-    pub rows: Vec<CaseRow>,
+    pub tally: Tally,
+    pub failed: Vec<CaseRow>,
 }
 
 /// Merges the sweep directories `dirs` into `out`.
@@ -32,21 +34,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, SweepError> {
     })?;
     let mut parts = Vec::new();
     for d in dirs {
-        let m = Manifest::read(d).map_err(bad)?;
-        let rows = read_rows(&d.join("cases.jsonl"))
-            .map_err(|e| bad(format!("{}: {e}", d.join("cases.jsonl").display())))?;
-        if rows.len() != m.cases {
+        parts.push((d, Manifest::read(d).map_err(bad)?));
+    }
+    let files: Vec<PathBuf> = dirs.iter().map(|d| d.join("cases.jsonl")).collect();
+    let store = RowStore::open(&files).map_err(|e| bad(format!("reading the case rows: {e}")))?;
+    for ((d, m), &n) in parts.iter().zip(store.per_file()) {
+        if n != m.cases {
             return Err(bad(format!(
-                "{}: sweep.json says {} case(s), cases.jsonl holds {}",
+                "{}: sweep.json says {} case(s), cases.jsonl holds {n}",
                 d.display(),
                 m.cases,
-                rows.len()
             )));
         }
-        parts.push((d, m, rows));
     }
-    let (first_dir, first, _) = &parts[0];
-    for (d, m, _) in &parts[1..] {
+    let (first_dir, first) = &parts[0];
+    for (d, m) in &parts[1..] {
         let same = m.scenario_hash == first.scenario_hash
             && m.total_cases == first.total_cases
             && m.filter == first.filter
@@ -71,7 +73,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, SweepError> {
     // The shards: all of 1..=N once, or a single unsharded directory.
     match parts
         .iter()
-        .map(|(_, m, _)| m.shard)
+        .map(|(_, m)| m.shard)
         .collect::<Option<Vec<_>>>()
     {
         None if parts.len() == 1 => {}
@@ -101,23 +103,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, SweepError> {
             }
         }
     }
-    let mut manifest = first.clone();
-    let mut rows: Vec<CaseRow> = parts.into_iter().flat_map(|(_, _, r)| r).collect();
-    rows.sort_by_key(|r| r.index);
-    if let Some(w) = rows.windows(2).find(|w| w[0].index == w[1].index) {
-        return Err(bad(format!(
-            "case {} ({}) is in two shards",
-            w[0].index + 1,
-            w[0].id
-        )));
+    if let Some(index) = store.duplicate() {
+        return Err(bad(format!("case {} is in two shards", index + 1)));
     }
+    let mut manifest = first.clone();
     manifest.shard = None;
-    manifest.cases = rows.len();
+    manifest.cases = store.tally.cases;
     let stage = StagedDir::create(out).map_err(|source| SweepError::OutputPath {
         path: out.to_path_buf(),
         source,
     })?;
-    write_summaries(stage.path(), &manifest, &rows)?;
+    write_summaries(stage.path(), &manifest, &store)?;
+    let failed = failed_rows(&store).map_err(|source| SweepError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
     let dir = stage.commit().map_err(|source| SweepError::Io {
         path: out.to_path_buf(),
         source,
@@ -125,6 +125,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, SweepError> {
     Ok(MergeOutcome {
         dir,
         manifest,
-        rows,
+        tally: store.tally,
+        failed,
     })
 }

@@ -25,15 +25,15 @@ mod row;
 mod select;
 
 use std::fs;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-pub use engine::{Progress, Quiet, SweepOptions, SweepOutcome, run};
+pub use engine::{NOTABLE_KEPT, Progress, Quiet, SweepOptions, SweepOutcome, run};
 pub use manifest::{Manifest, ManifestCheck, ManifestKey};
 pub use merge::{MergeOutcome, merge};
 pub use plan::{Case, MAX_CASES, Param, SweepPlan};
 pub use progress::ConsoleProgress;
-pub use row::{CaseRow, Outcome, RowCheck, RowParam, read_rows};
+pub use row::{CaseRow, Outcome, RowCheck, RowParam, RowStore, Tally};
 pub use select::{Shard, select};
 
 use crate::output::{junit, summary};
@@ -74,10 +74,11 @@ impl SweepError {
     }
 }
 
-/// A sweep ready to run: its plan, the selected cases and the manifest of their directory.
+/// A sweep ready to run: its plan, the selected cases (indices, in case order) and the manifest
+/// of their directory.
 pub struct Prepared {
     pub plan: SweepPlan,
-    pub cases: Vec<Case>,
+    pub cases: Vec<usize>,
     pub manifest: Manifest,
 }
 
@@ -91,13 +92,8 @@ pub fn prepare(
 ) -> Result<Prepared, SweepError> {
     let plan = SweepPlan::from_scenario(loaded)?
         .ok_or_else(|| SweepError::NoSweep(loaded.path.clone()))?;
-    let all: Vec<Case> = plan.cases().collect();
-    plan.validate(&all)?;
-    let cases: Vec<Case> = all
-        .into_iter()
-        .filter(|c| shard.is_none_or(|s| s.holds(c.index)))
-        .filter(|c| filters.is_empty() || filters.iter().any(|f| c.matches(f)))
-        .collect();
+    plan.validate(plan.cases())?;
+    let cases: Vec<usize> = select(&plan, shard, filters).map(|c| c.index).collect();
     if cases.is_empty() {
         let mut what = Vec::new();
         if let Some(s) = shard {
@@ -111,7 +107,7 @@ pub fn prepare(
             what: what.join(" and "),
         });
     }
-    let first = plan.load_case(&cases[0])?;
+    let first = plan.load_case(&plan.case(cases[0]))?;
     if let Err(e) = crate::session::build_controller(&first) {
         return Err(SweepError::Controller {
             path: loaded.path.clone(),
@@ -154,11 +150,11 @@ pub fn prepare(
 }
 
 /// Writes `cases.jsonl`, `summary.csv`, `summary.md`, `junit.xml` and `sweep.json` into `dir`
-/// from rows in case order.
+/// from the rows of `store`, in case order, streaming.
 pub(crate) fn write_summaries(
     dir: &Path,
     manifest: &Manifest,
-    rows: &[CaseRow],
+    store: &RowStore,
 ) -> Result<(), SweepError> {
     let create = |name: &str| {
         let path = dir.join(name);
@@ -170,27 +166,38 @@ pub(crate) fn write_summaries(
         let path = dir.join(name);
         move |source| SweepError::Io { path, source }
     };
-    engine::write_rows_file(dir, rows)?;
-    summary::write_csv(create("summary.csv")?, manifest, rows).map_err(io("summary.csv"))?;
-    summary::write_markdown(create("summary.md")?, manifest, rows).map_err(io("summary.md"))?;
-    let suites: Vec<junit::Suite<'_>> = rows
-        .iter()
-        .map(|r| junit::Suite {
-            name: format!("{}/{}", manifest.scenario, r.id),
-            classname: format!("{}.{}", manifest.scenario, r.id),
-            properties: r
-                .params
-                .iter()
-                .map(|p| (p.key.clone(), p.value.clone()))
-                .collect(),
-            row: r,
-        })
-        .collect();
-    junit::write(
-        create("junit.xml")?,
+    let mut jsonl = create("cases.jsonl")?;
+    store
+        .for_each(&mut |r| jsonl.write_all(r.to_line().as_bytes()))
+        .and_then(|()| jsonl.flush())
+        .map_err(io("cases.jsonl"))?;
+    summary::write_csv(create("summary.csv")?, manifest, store).map_err(io("summary.csv"))?;
+    summary::write_markdown(create("summary.md")?, manifest, store).map_err(io("summary.md"))?;
+    let mut xml = create("junit.xml")?;
+    let t = &store.tally;
+    junit::write_header(
+        &mut xml,
         &format!("pumprig sweep {}", manifest.scenario),
-        &suites,
+        (t.junit_tests, t.junit_failures, t.junit_errors),
     )
+    .and_then(|()| {
+        store.for_each(&mut |r| {
+            junit::write_suite(
+                &mut xml,
+                &junit::Suite {
+                    name: format!("{}/{}", manifest.scenario, r.id),
+                    classname: format!("{}.{}", manifest.scenario, r.id),
+                    properties: r
+                        .params
+                        .iter()
+                        .map(|p| (p.key.clone(), p.value.clone()))
+                        .collect(),
+                    row: r,
+                },
+            )
+        })
+    })
+    .and_then(|()| junit::write_footer(&mut xml))
     .map_err(io("junit.xml"))?;
     fs::write(dir.join(Manifest::FILE), manifest.to_json()).map_err(io(Manifest::FILE))?;
     Ok(())

@@ -354,10 +354,10 @@ impl SweepPlan {
 
     /// Loads every case, before anything runs; all problems found, one per sweep value and
     /// problem (the first case it occurs in named, with how many more share it).
-    pub fn validate(&self, cases: &[Case]) -> Result<(), ScenarioError> {
+    pub fn validate(&self, cases: impl IntoIterator<Item = Case>) -> Result<(), ScenarioError> {
         let mut found: Vec<(ScenarioError, usize)> = Vec::new();
         for case in cases {
-            if let Err(e) = self.load_case(case) {
+            if let Err(e) = self.load_case(&case) {
                 for p in e.all() {
                     let same = |(f, _): &&mut (ScenarioError, usize)| {
                         f.line == p.line && f.column == p.column && f.key == p.key && {

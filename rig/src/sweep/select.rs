@@ -60,9 +60,12 @@ impl From<Shard> for String {
 
 /// The cases of `plan` in `shard` (all without one) that match any of `filters` (all without
 /// any), in case order.
-pub fn select(plan: &SweepPlan, shard: Option<Shard>, filters: &[String]) -> Vec<Case> {
+pub fn select<'a>(
+    plan: &'a SweepPlan,
+    shard: Option<Shard>,
+    filters: &'a [String],
+) -> impl Iterator<Item = Case> + 'a {
     plan.cases()
-        .filter(|c| shard.is_none_or(|s| s.holds(c.index)))
-        .filter(|c| filters.is_empty() || filters.iter().any(|f| c.matches(f)))
-        .collect()
+        .filter(move |c| shard.is_none_or(|s| s.holds(c.index)))
+        .filter(move |c| filters.is_empty() || filters.iter().any(|f| c.matches(f)))
 }
