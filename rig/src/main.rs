@@ -23,7 +23,8 @@ Exit codes: 0 every check passed; 1 a check failed or the run hit a fault; 2 bad
 (nothing is written).",
     after_help = "Examples:\n  pumprig run scenarios/quickstart.toml            # writes results/quickstart/\n  \
 pumprig run scenarios/bench-session.toml --out /tmp/bench --seed 7\n  \
-pumprig check scenarios/leak-onset.toml          # validate only"
+pumprig check scenarios/leak-onset.toml          # validate only\n  \
+pumprig sweep scenarios/sweep-vacuum.toml        # every case of its [sweep], in parallel"
 )]
 struct Cli {
     #[command(subcommand)]

@@ -105,7 +105,19 @@ pub fn run(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&index) = cases.get(i) else { break };
-                    let row = run_case(plan, &plan.case(index), &cases_dir, options.outputs);
+                    let case = plan.case(index);
+                    // A panic in one case (a bug) is that case's error, not the sweep's end.
+                    let row = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        run_case(plan, &case, &cases_dir, options.outputs)
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| (*s).to_owned())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "unknown panic".into());
+                        CaseRow::errored(&case, format!("pumprig panicked in this case: {what}"))
+                    });
                     let mut guard = sink.lock().unwrap_or_else(|p| p.into_inner());
                     let (w, done, err) = &mut *guard;
                     if err.is_none() {

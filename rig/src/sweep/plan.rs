@@ -279,14 +279,20 @@ impl SweepPlan {
             .collect()
     }
 
-    /// Case `index` (`< len()`): the last axis varies fastest.
-    pub fn case(&self, index: usize) -> Case {
+    /// The position in each axis of case `index`: the last axis varies fastest.
+    fn picks(&self, index: usize) -> Vec<usize> {
         let mut rest = index;
         let mut picks = vec![0; self.axes.len()];
         for (i, a) in self.axes.iter().enumerate().rev() {
             picks[i] = rest % a.len;
             rest /= a.len;
         }
+        picks
+    }
+
+    /// Case `index` (`< len()`).
+    pub fn case(&self, index: usize) -> Case {
+        let picks = self.picks(index);
         let params: Vec<Param> = self
             .axes
             .iter()
@@ -316,19 +322,13 @@ impl SweepPlan {
     /// On error: the swept key that cannot be set, and why.
     pub fn case_source(&self, case: &Case) -> Result<String, (String, String)> {
         let mut doc = self.base.clone();
-        for (k, p) in self.axes.iter().flat_map(|a| &a.keys).zip(&case.params) {
-            let value = self.value_of(k, &p.value);
-            set_path(&mut doc, &k.segments, value).map_err(|m| (k.path.clone(), m))?;
+        for (a, pick) in self.axes.iter().zip(self.picks(case.index)) {
+            for k in &a.keys {
+                set_path(&mut doc, &k.segments, k.values[pick].clone())
+                    .map_err(|m| (k.path.clone(), m))?;
+            }
         }
         toml::to_string(&doc).map_err(|e| (String::new(), e.to_string()))
-    }
-
-    fn value_of(&self, key: &SweepKey, text: &str) -> Value {
-        key.values
-            .iter()
-            .find(|v| v.to_string() == text)
-            .cloned()
-            .unwrap_or_else(|| Value::String(text.to_owned()))
     }
 
     /// Loads case `case` through the scenario loader. The loaded scenario keeps the original
@@ -345,7 +345,7 @@ impl SweepPlan {
         scenario::load_str(&self.path, &text).map_err(|e| {
             let mut all: Vec<ScenarioError> = e
                 .all()
-                .map(|p| self.case_error(case, p.key.as_deref(), bare_message(p)))
+                .map(|p| self.case_error(case, p.key.as_deref(), p.message.clone()))
                 .collect();
             all.dedup_by(|a, b| a.message == b.message);
             ScenarioError::combine(all).expect("at least one problem")
@@ -411,13 +411,7 @@ impl SweepPlan {
                     || p.starts_with(&format!("{key}."))
                     || p.starts_with(&format!("{key}["))
             };
-            let mut rest = case.index;
-            let mut picks = vec![0; self.axes.len()];
-            for (i, a) in self.axes.iter().enumerate().rev() {
-                picks[i] = rest % a.len;
-                rest /= a.len;
-            }
-            for (a, &pick) in self.axes.iter().zip(&picks) {
+            for (a, pick) in self.axes.iter().zip(self.picks(case.index)) {
                 if let Some(k) = a.keys.iter().find(|k| related(&k.path)) {
                     span = k.value_spans[pick].clone().or(k.key_span.clone());
                     sweep_key = Some(k.path.clone());
@@ -463,11 +457,6 @@ impl SweepPlan {
             ),
         )
     }
-}
-
-/// A problem's message without its location (the case text's lines mean nothing to the user).
-fn bare_message(e: &ScenarioError) -> String {
-    e.message.clone()
 }
 
 /// `[sweep] case 3 of 9 (...): MESSAGE` -> `MESSAGE`.
