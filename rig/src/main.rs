@@ -105,6 +105,22 @@ Exit codes: 0 every case passed; 1 a case failed a check or hit a fault; 2 bad i
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Run one scenario per target of CALIBRATION.md (scenarios/calibration/) and write a table of
+    /// target, band, simulated value and pass (calibration.md and calibration.csv).
+    Calibrate {
+        /// Output directory [default: results/calibration].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Directory of the calibration scenarios.
+        #[arg(long, value_name = "DIR", default_value = "scenarios/calibration")]
+        scenarios: PathBuf,
+        /// Threads [default: the machine's cores].
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
+        /// Only these groups of targets, by letter: S, P, M, H, R (e.g. `--only PH`).
+        #[arg(long, value_name = "GROUPS")]
+        only: Option<String>,
+    },
     /// Internal: serves C firmware to an isolated `cabi:` controller over stdin/stdout.
     #[command(name = "__cabi-worker", hide = true)]
     CabiWorker {
@@ -233,6 +249,36 @@ fn main() -> ExitCode {
         Command::CabiWorker { library } => {
             ExitCode::from(pumprig::controller::serve_worker(&library) as u8)
         }
+        Command::Calibrate {
+            out,
+            scenarios,
+            jobs,
+            only,
+        } => {
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let rows = match pumprig::calibrate::run(&scenarios, jobs, only.as_deref()) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(exit_code::BAD_INPUT as u8);
+                }
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from("results/calibration"));
+            let md = pumprig::calibrate::markdown(&rows);
+            let write = std::fs::create_dir_all(&out)
+                .and_then(|()| std::fs::write(out.join("calibration.md"), &md))
+                .and_then(|()| {
+                    std::fs::write(out.join("calibration.csv"), pumprig::calibrate::csv(&rows))
+                });
+            if let Err(e) = write {
+                eprintln!("error: writing {}: {e}", out.display());
+                return ExitCode::from(exit_code::FAILED as u8);
+            }
+            print!("{md}");
+            let ok = rows.iter().all(|r| r.pass);
+            ExitCode::from(if ok { exit_code::OK } else { exit_code::FAILED } as u8)
+        }
         Command::Check { scenario } => {
             let loaded = match load(&scenario) {
                 Ok(l) => l,
@@ -315,6 +361,9 @@ fn main() -> ExitCode {
                 loaded.scenario.controller.isolation = "in-process".into();
             }
             let out = out.unwrap_or_else(|| PathBuf::from("results").join(&loaded.scenario.name));
+            if loaded.scenario.course.is_some() {
+                return run_course(&loaded, &out);
+            }
             match session::run_to_dir(&loaded, &out) {
                 Ok(done) => {
                     for c in &done.metrics.checks {
@@ -360,6 +409,74 @@ fn main() -> ExitCode {
                     ExitCode::from(code as u8)
                 }
             }
+        }
+    }
+}
+
+/// `pumprig run` on a scenario with a `[course]`: one line per day on stderr, checks on stdout.
+fn run_course(loaded: &LoadedScenario, out: &Path) -> ExitCode {
+    let mut day = 0;
+    let mut day_ml = 0.0;
+    let report = |day: u32, ml: f64| eprintln!("day {day:>3}: {ml:8.1} mL removed");
+    let result = pumprig::course::run_course_to_dir(loaded, out, |s| {
+        if s.day != day {
+            if day > 0 {
+                report(day, day_ml);
+            }
+            day = s.day;
+            day_ml = 0.0;
+        }
+        day_ml += s.removed_total_ml();
+    });
+    match result {
+        Ok(done) => {
+            if day > 0 {
+                report(day, day_ml);
+            }
+            for c in &done.checks {
+                println!("{} {}", if c.pass { "PASS" } else { "FAIL" }, c.message);
+            }
+            let failed_sessions = done
+                .run
+                .sessions
+                .iter()
+                .filter(|s| s.checks_failed > 0)
+                .count();
+            if failed_sessions > 0 {
+                println!(
+                    "FAIL {failed_sessions} pump session(s) failed the scenario's own checks (see sessions.csv)"
+                );
+            }
+            println!(
+                "{}: {} day(s), {} session(s), {} course check(s), {} failed; wrote {}",
+                loaded.scenario.name,
+                done.run.days.len(),
+                done.run.sessions.len(),
+                done.checks.len(),
+                done.checks.iter().filter(|c| !c.pass).count(),
+                done.dir.display()
+            );
+            ExitCode::from(if done.passed() {
+                exit_code::OK
+            } else {
+                exit_code::FAILED
+            } as u8)
+        }
+        Err(e) => {
+            use pumprig::course::CourseOutputError as E;
+            let (what, code) = match e {
+                E::OutputPath { .. } => ("bad input", exit_code::BAD_INPUT),
+                E::Course(pumprig::course::CourseError::Controller { .. }) => {
+                    ("bad input", exit_code::BAD_INPUT)
+                }
+                E::Course(_) => ("run failed", exit_code::FAILED),
+                E::Io { .. } | E::Plot(_) => ("could not write the run", exit_code::FAILED),
+            };
+            eprintln!(
+                "error: {what}: {e}; nothing was written to {}",
+                out.display()
+            );
+            ExitCode::from(code as u8)
         }
     }
 }

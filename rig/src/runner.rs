@@ -74,16 +74,28 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
     sink: &mut S,
 ) -> Result<RunOutcome, RunError> {
     let sc = &loaded.scenario;
+    let mut plant = Plant::new(&sc.plant, sc.seed).map_err(|source| RunError::Plant {
+        time_s: 0.0,
+        source,
+    })?;
+    run_with_plant(loaded, &mut plant, controller, sink)
+}
+
+/// [`run`] on a plant the caller built (a course carries the mother from one session's plant to
+/// the next, §17); the plant must have been built from `loaded.scenario.plant`.
+pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
+    loaded: &LoadedScenario,
+    plant: &mut Plant,
+    controller: &mut C,
+    sink: &mut S,
+) -> Result<RunOutcome, RunError> {
+    let sc = &loaded.scenario;
     let tick = tick_ns(sc.tick_hz);
     let dt_s = tick as f64 * 1e-9;
     let ticks = (sc.duration_s * f64::from(sc.tick_hz)).round() as u64;
     let decimation = (f64::from(sc.tick_hz) / sc.output.sample_rate_hz)
         .round()
         .max(1.0) as u64;
-    let mut plant = Plant::new(&sc.plant, sc.seed).map_err(|source| RunError::Plant {
-        time_s: 0.0,
-        source,
-    })?;
     let shields = plant.shield_count();
     let mut metrics = MetricsEngine::new(&sc.checks, shields, tick)
         .expect("checks are validated when the scenario is loaded");

@@ -19,7 +19,7 @@ use crate::runner::{self, RunError};
 use crate::scenario::LoadedScenario;
 
 /// Files every run writes.
-pub const OUTPUT_FILES: [&str; 9] = [
+pub const OUTPUT_FILES: [&str; 11] = [
     "timeseries.csv",
     "record.json",
     "junit.xml",
@@ -29,6 +29,8 @@ pub const OUTPUT_FILES: [&str; 9] = [
     "actuators.svg",
     "zoom.png",
     "zoom.svg",
+    "milk.png",
+    "milk.svg",
 ];
 
 /// Which files a run writes besides `record.json` and `junit.xml` (always written).

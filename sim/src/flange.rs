@@ -117,8 +117,14 @@ impl FitModel {
 
     /// Duct openness and comfort at a vacuum.
     pub fn exposure(&self, vacuum_mmhg: f64) -> FitExposure {
+        let (s, _) = self.swelling(vacuum_mmhg.max(0.0));
+        self.exposure_at(vacuum_mmhg, s)
+    }
+
+    /// [`Self::exposure`] at a swelling fraction already known (the plant's step has it, §8.1).
+    #[inline]
+    pub fn exposure_at(&self, vacuum_mmhg: f64, s: f64) -> FitExposure {
         let v = vacuum_mmhg.max(0.0);
-        let (s, _) = self.swelling(v);
         let clearance = self.clearance_mm(s);
         let squeeze = (-clearance).max(0.0);
         let drawn = (clearance - self.clearance_max_mm).max(0.0) * s;

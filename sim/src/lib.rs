@@ -6,6 +6,7 @@
 
 pub mod flange;
 pub mod params;
+pub mod physiology;
 pub mod pneumatics;
 pub mod sensors;
 pub mod units;
@@ -15,6 +16,7 @@ mod plant;
 mod rng;
 
 pub use params::{ParamError, PlantParams};
+pub use physiology::{LactationState, Mother, MotherOutputs, MotherParams, Nipple};
 pub use plant::{
     AirLedger, Plant, PlantError, PlantFault, PlantOutputs, ShieldOutputs, Side, StepInput,
 };

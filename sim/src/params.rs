@@ -31,6 +31,8 @@ serde_struct! {
         pub fit: FitParams,
         pub sensor: SensorParams,
         pub integration: IntegrationParams,
+        /// The mother: lactation state, stress, galactagogue, storage capacity (docs/model.md §13–§18).
+        pub mother: crate::physiology::MotherParams,
     }
 }
 
@@ -541,6 +543,7 @@ impl PlantParams {
                 reason: "must be between 1 and 1000",
             });
         }
+        c.0.extend(self.mother.validate());
         c.0
     }
 }

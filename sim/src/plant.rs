@@ -10,6 +10,7 @@
 use crate::flange::{FitExposure, FitMechanics, FitModel};
 use crate::integrator::{Hub, Spoke, solve_star};
 use crate::params::{ParamError, PlantParams};
+use crate::physiology::{Mother, MotherOutputs, Nipple};
 use crate::pneumatics::flow::EdgeFlow;
 use crate::pneumatics::gas::Ambient;
 use crate::pneumatics::motor::{DcMotor, MotorElectrical};
@@ -87,6 +88,8 @@ pub struct PlantOutputs {
     /// Free-air flows over the last step, mL/min: pumped out, in through the relief valve.
     pub pump_flow_ml_min: f64,
     pub relief_flow_ml_min: f64,
+    /// The mother's milk and hormones (§13–§18).
+    pub mother: MotherOutputs,
 }
 
 impl PlantOutputs {
@@ -153,6 +156,7 @@ pub struct Plant {
     transducer: Transducer,
     ledger: AirLedger,
     energy_j: f64,
+    mother: Mother,
     last: PlantOutputs,
 }
 
@@ -162,6 +166,17 @@ const INJECTED_LEAK_CD: f64 = 0.6;
 impl Plant {
     /// Builds the plant at rest (atmospheric pressure everywhere, motor stopped, valve open).
     pub fn new(params: &PlantParams, seed: u64) -> Result<Self, PlantError> {
+        let mother = Mother::new(&params.mother, seed).map_err(PlantError::Params)?;
+        Self::with_mother(params, seed, mother)
+    }
+
+    /// [`Plant::new`] with a mother carried over from an earlier session (a course, §17): her
+    /// state continues; `params.mother` is not used.
+    pub fn with_mother(
+        params: &PlantParams,
+        seed: u64,
+        mother: Mother,
+    ) -> Result<Self, PlantError> {
         let errors = params.validate();
         if !errors.is_empty() {
             return Err(PlantError::Params(errors));
@@ -241,6 +256,7 @@ impl Plant {
             transducer: Transducer::new(&params.sensor, rng::stream(seed, "sensor")),
             ledger: AirLedger::default(),
             energy_j: 0.0,
+            mother,
             last: PlantOutputs::default(),
         };
         plant.last = plant.observe(0.0, 0.0, 0.0, 0.0, 0.0);
@@ -293,8 +309,37 @@ impl Plant {
         let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
         let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
         let power = (self.energy_j - energy_start) * inv_dt;
+        self.step_mother(dt);
         self.last = self.observe(pumped, relief, power, electrical.current_a, dt);
         Ok(&self.last)
+    }
+
+    /// The mother over the tick, with the vacuum and fit at each nipple at its end (§13–§16).
+    #[inline]
+    fn step_mother(&mut self, dt_s: f64) {
+        let atm = self.ambient.pressure_pa;
+        let mut nipples = [None; 2];
+        for (k, c) in self.chambers.iter().enumerate() {
+            let v = vacuum_mmhg(atm, c.pressure_pa);
+            let e = c.fit.exposure_at(v, c.fit_state.swell_fraction);
+            nipples[k] = Some(Nipple {
+                vacuum_mmhg: v,
+                duct_openness: e.duct_openness,
+                comfort: e.comfort,
+                tactile_stretch_per_s: 0.0,
+            });
+        }
+        self.mother.step(dt_s, &nipples);
+    }
+
+    /// The mother (between sessions of a course she moves from one plant to the next).
+    pub fn mother(&self) -> &Mother {
+        &self.mother
+    }
+
+    /// Ends the session: the mother leaves with her state, for the next session or the rest.
+    pub fn into_mother(self) -> Mother {
+        self.mother
     }
 
     fn step_pneumatics(&mut self, h: f64) -> Result<(), PlantError> {
@@ -409,6 +454,7 @@ impl Plant {
             valve_opening: self.valve_opening,
             pump_flow_ml_min: pump_ml_min,
             relief_flow_ml_min: relief_ml_min,
+            mother: *self.mother.outputs(),
         }
     }
 

@@ -28,6 +28,20 @@ pub fn header(shields: u8) -> Vec<&'static str> {
         "valve_open",
         "controller_state",
         "leak_flow_ml_min",
+        "milk_flow_left_ml_min",
+    ]);
+    if shields > 1 {
+        h.push("milk_flow_right_ml_min");
+    }
+    h.push("milk_removed_left_ml");
+    if shields > 1 {
+        h.push("milk_removed_right_ml");
+    }
+    h.extend([
+        "oxytocin_pg_ml",
+        "prolactin_ng_ml",
+        "ejection_contraction",
+        "milk_ejections",
     ]);
     h
 }
@@ -77,6 +91,19 @@ impl<W: Write> SampleSink for CsvSink<W> {
         push_int(l, i64::from(t.state.code()));
         let leak = p.total_leak_flow_ml_min();
         push_fixed(l, leak, 2);
+        let m = &p.mother;
+        push_fixed(l, m.milk_flow_ml_min[0], 2);
+        if self.shields > 1 {
+            push_fixed(l, m.milk_flow_ml_min[1], 2);
+        }
+        push_fixed(l, m.milk_removed_ml[0], 2);
+        if self.shields > 1 {
+            push_fixed(l, m.milk_removed_ml[1], 2);
+        }
+        push_fixed(l, m.oxytocin_pg_ml, 2);
+        push_fixed(l, m.prolactin_ng_ml, 1);
+        push_fixed(l, m.contraction, 3);
+        push_int(l, i64::from(m.ejections));
         // Replace the trailing comma with the line end.
         if let Some(last) = l.last_mut() {
             *last = b'\n';

@@ -58,6 +58,9 @@ pub struct Scenario {
     /// part of the resolved scenario in `record.json`.
     #[serde(default, skip_serializing)]
     pub sweep: Option<toml::Table>,
+    /// A schedule of sessions over days (a course): the session above repeats on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub course: Option<crate::course::CourseSpec>,
 }
 
 /// `[output]`: what the run writes.

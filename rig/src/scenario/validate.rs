@@ -38,6 +38,13 @@ pub(crate) fn resolve_and_check(
     check_events(&mut p, sc);
     check_controller(&mut p, sc);
     check_plant(&mut p, sc);
+    if let Some(course) = &sc.course {
+        for (key, reason) in
+            crate::course::spec::problems(course, sc.duration_s, sc.plant.kit.shields)
+        {
+            p.value(&key, reason);
+        }
+    }
     // The checks are judged against the shield count: only once that is right.
     if !p.seen("plant.kit.shields") {
         check_checks(&mut p, sc);

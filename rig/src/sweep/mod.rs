@@ -47,6 +47,11 @@ pub enum SweepError {
     Scenario(#[from] ScenarioError),
     #[error("{0}: the scenario has no [sweep] table; `pumprig run` runs it as it is")]
     NoSweep(PathBuf),
+    #[error(
+        "{0}: sweeping a [course] is not supported yet: a sweep runs sessions; sweep the session \
+         (remove [course]) or run the course with `pumprig run`"
+    )]
+    Course(PathBuf),
     #[error("no case of the sweep's {total} matches {what}")]
     NoCases { total: usize, what: String },
     /// The controller of the first case cannot be built (a C library missing, say).

@@ -7,12 +7,14 @@
 //! 20-minute run at 100 Hz draws in milliseconds. Output is byte-for-byte deterministic.
 
 mod actuators;
+pub mod course;
 mod curves;
 mod envelope;
 mod error;
 mod figure;
 mod font;
 mod levels;
+mod milk;
 mod pen;
 mod series;
 mod style;
@@ -79,5 +81,18 @@ pub fn write_plots(
         window_s: zoom_window_s,
     };
     written.extend(render(&zoom, dir, "zoom")?);
+    // The mother's panel, when the run recorded her (every run of this version does).
+    if series.column("milk_flow_left_ml_min").is_some() {
+        let milk = milk::MilkCurves::new(series)?;
+        written.extend(render(
+            &milk::MilkFigure {
+                curves: &curves,
+                milk: &milk,
+                meta,
+            },
+            dir,
+            "milk",
+        )?);
+    }
     Ok(written)
 }

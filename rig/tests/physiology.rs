@@ -1,0 +1,160 @@
+//! The mother in the loop: directions of effect on single pump sessions with the reference
+//! firmware, milk conservation, and courses (determinism, outputs, bad input).
+
+use std::path::Path;
+
+use pumprig::course::{self, SessionRecord};
+use pumprig::scenario::{self, LoadedScenario};
+use pumprig_sim::Mother;
+
+fn kent(vacuum: u32, extra: &str) -> LoadedScenario {
+    let text = format!(
+        r#"
+name = "t"
+duration_s = 600.0
+[output]
+sample_rate_hz = 10.0
+[plant.kit]
+shields = 2
+{extra}
+[controller.settings.expression]
+vacuum_mmhg = {vacuum}
+[controller.settings.program]
+stimulation_max_s = 120
+[[events]]
+at_s = 0.5
+press = "power"
+"#
+    );
+    scenario::load_str(Path::new("t.toml"), &text).expect("valid scenario")
+}
+
+/// Mean over a few mothers of one pump session, and the lowest comfort seen (the fit's pain).
+fn session(loaded: &LoadedScenario) -> (f64, f64) {
+    let mut total = 0.0;
+    for seed in 1..=4 {
+        let mut one = loaded.clone();
+        one.scenario.seed = seed;
+        let mother = Mother::new(&one.scenario.plant.mother, seed).unwrap();
+        let (r, _): (SessionRecord, Mother) =
+            course::pump_session(&one, None, None, mother, 1, 0.0, 0).unwrap();
+        total += r.removed_total_ml();
+    }
+    let fit = loaded.scenario.plant.fit.model(&loaded.scenario.plant.left);
+    (total / 4.0, fit.exposure(190.0).comfort)
+}
+
+#[test]
+fn deeper_vacuum_up_to_the_comfortable_maximum_removes_more() {
+    let (v110, _) = session(&kent(110, ""));
+    let (v150, _) = session(&kent(150, ""));
+    let (v190, _) = session(&kent(190, ""));
+    assert!(v110 < v150 && v150 < v190, "{v110} {v150} {v190}");
+}
+
+#[test]
+fn a_badly_fitting_shield_removes_less_and_hurts_more() {
+    let (good, good_comfort) = session(&kent(190, ""));
+    for tunnel in [21.0, 36.0] {
+        let fit = format!(
+            "[plant.left]\ntunnel_diameter_mm = {tunnel}\n[plant.right]\ntunnel_diameter_mm = {tunnel}\n"
+        );
+        let (bad, bad_comfort) = session(&kent(190, &fit));
+        assert!(bad < good, "tunnel {tunnel}: {bad} mL vs {good} mL");
+        assert!(bad_comfort < good_comfort, "tunnel {tunnel}");
+    }
+}
+
+#[test]
+fn stress_delays_and_reduces_milk_ejection() {
+    let calm = kent(190, "");
+    let stressed = kent(190, "[plant.mother]\nstress = 1.0\n");
+    let (c, _) = session(&calm);
+    let (s, _) = session(&stressed);
+    assert!(s < c, "stressed {s} mL vs calm {c} mL");
+}
+
+#[test]
+fn milk_is_conserved_through_a_pump_session() {
+    let loaded = kent(190, "");
+    let mother = Mother::new(&loaded.scenario.plant.mother, 3).unwrap();
+    let before = [mother.breast(0), mother.breast(1)]
+        .map(|b| (b.stored_ml(), b.removed_ml, b.synthesised_ml, b.resorbed_ml));
+    let (r, after) = course::pump_session(&loaded, None, None, mother, 1, 0.0, 0).unwrap();
+    assert!(r.removed_total_ml() > 10.0);
+    for (k, b0) in before.iter().enumerate() {
+        let b = after.breast(k);
+        let balance = (b.stored_ml() + b.removed_ml - b.synthesised_ml + b.resorbed_ml)
+            - (b0.0 + b0.1 - b0.2 + b0.3);
+        assert!(balance.abs() < 1e-9, "breast {k}: {balance}");
+    }
+}
+
+const FEEDS: &str = r#"
+name = "feeds"
+duration_s = 900.0
+[plant.mother]
+months_postpartum = 2
+[course]
+days = 2
+[[course.sessions]]
+at_h = [2.0, 6.0, 10.0, 14.0, 18.0, 22.0]
+kind = "breastfeed"
+[[course.checks]]
+name = "a full supply"
+metric = "mean_daily_volume"
+min = 500.0
+unit = "mL/day"
+"#;
+
+#[test]
+fn a_course_is_deterministic_and_writes_its_outputs() {
+    let loaded = scenario::load_str(Path::new("feeds.toml"), FEEDS).unwrap();
+    let dir = std::env::temp_dir().join(format!("pumprig-course-{}", std::process::id()));
+    let a = course::run_course_to_dir(&loaded, &dir.join("a"), |_| {}).unwrap();
+    let b = course::run_course_to_dir(&loaded, &dir.join("b"), |_| {}).unwrap();
+    for f in course::COURSE_FILES {
+        let fa = std::fs::read(dir.join("a").join(f)).unwrap();
+        let fb = std::fs::read(dir.join("b").join(f)).unwrap();
+        assert!(
+            !fa.is_empty() && fa == fb,
+            "{f} differs between identical runs"
+        );
+    }
+    assert_eq!(a.run.days.len(), 2);
+    assert_eq!(a.run.sessions.len(), 12);
+    assert!(a.passed(), "{:?}", a.checks);
+    let daily = std::fs::read_to_string(dir.join("a/daily.csv")).unwrap();
+    assert!(daily.starts_with("day,sessions,"));
+    assert_eq!(daily.lines().count(), 3);
+    drop(b);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_course_input_names_the_key() {
+    let bad = FEEDS.replace(
+        "kind = \"breastfeed\"",
+        "kind = \"breastfeed\"\nshields = 2",
+    );
+    let e = scenario::load_str(Path::new("feeds.toml"), &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("course.sessions[0].shields"), "{e}");
+    let bad = FEEDS.replace(
+        "metric = \"mean_daily_volume\"",
+        "metric = \"first_drop_day\"",
+    );
+    let e = scenario::load_str(Path::new("feeds.toml"), &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("course.checks[0].metric") && e.contains("first_drops_day"),
+        "{e}"
+    );
+    let bad = FEEDS.replace("months_postpartum = 2", "months_postpartum = -2");
+    let e = scenario::load_str(Path::new("feeds.toml"), &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("months_postpartum"), "{e}");
+}
