@@ -97,6 +97,9 @@ pub fn prepare(
 ) -> Result<Prepared, SweepError> {
     let plan = SweepPlan::from_scenario(loaded)?
         .ok_or_else(|| SweepError::NoSweep(loaded.path.clone()))?;
+    if loaded.scenario.course.is_some() {
+        return Err(SweepError::Course(loaded.path.clone()));
+    }
     plan.validate(plan.cases())?;
     let cases: Vec<usize> = select(&plan, shard, filters).map(|c| c.index).collect();
     if cases.is_empty() {
