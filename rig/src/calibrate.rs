@@ -167,14 +167,6 @@ fn holds(
     )
 }
 
-/// First day on which the left breast alone gave at least `ml` in a day (None: not within the course).
-fn day_left_reaches(run: &CourseRun, ml: f64) -> f64 {
-    run.days
-        .iter()
-        .find(|d| d.removed_ml[0] >= ml)
-        .map_or(f64::INFINITY, |d| f64::from(d.day))
-}
-
 fn day_total_reaches(run: &CourseRun, ml: f64) -> f64 {
     run.days
         .iter()
@@ -551,45 +543,41 @@ fn relactation(ctx: &Ctx) -> Result<Vec<Row>, CalibrateError> {
             full,
         ),
     ];
-    // Directions (R3): each against the 8-a-day course, on the day 350 mL/day (half a supply) is
-    // first reached, and for single pumping on the pumped (left) breast alone.
-    let half = day_total_reaches(&base, 350.0);
+    // Directions (R3): each against the 8-a-day course, on the milk removed on day 14 (two
+    // weeks in, where the courses have spread apart); single pumping on the pumped (left) breast.
+    let day14 = |r: &CourseRun| r.days.get(13).map_or(f64::NAN, |d| d.removed_total_ml());
+    let left14 = |r: &CourseRun| r.days.get(13).map_or(f64::NAN, |d| d.removed_ml[0]);
     let (twelve, daytime, single) = (next(), next(), next());
     let (gap14, gap56, older) = (next(), next(), next());
+    let b = day14(&base);
     rows.push(holds(
         "R3",
-        "12 sessions a day reach half a supply sooner than 8",
+        "12 sessions a day give more milk on day 14 than 8",
         GUIDE,
         "relactation-12-a-day",
-        day_total_reaches(&twelve, 350.0) < half,
+        day14(&twelve) > b,
     ));
     rows.push(holds(
         "R3",
-        "a night session brings it forward (8 a day with vs without night sessions)",
+        "a night session brings it forward (8 a day with vs without night sessions, day 14)",
         GUIDE,
         "relactation-8-daytime",
-        half < day_total_reaches(&daytime, 350.0),
+        b > day14(&daytime),
     ));
+    rows.push(holds("R3", "double pumping brings the pumped breast on sooner than single pumping (left breast, day 14)", GUIDE, "relactation-8-single", left14(&base) > left14(&single)));
     rows.push(holds(
         "R3",
-        "double pumping brings the pumped breast on sooner than single pumping",
-        GUIDE,
-        "relactation-8-single",
-        day_left_reaches(&base, 175.0) < day_left_reaches(&single, 175.0),
-    ));
-    rows.push(holds(
-        "R3",
-        "a shorter gap since weaning is faster (2 < 4 < 8 weeks)",
+        "a shorter gap since weaning is faster (2 > 4 > 8 weeks, day 14)",
         GUIDE,
         "relactation-gap-14/56",
-        day_total_reaches(&gap14, 350.0) < half && half < day_total_reaches(&gap56, 350.0),
+        day14(&gap14) > b && b > day14(&gap56),
     ));
     rows.push(holds(
         "R3",
-        "a younger infant does better (3 vs 9 months)",
+        "a younger infant does better (3 vs 9 months, day 14)",
         GUIDE,
         "relactation-older-infant",
-        half < day_total_reaches(&older, 350.0),
+        b > day14(&older),
     ));
     Ok(rows)
 }

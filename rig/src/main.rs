@@ -44,8 +44,9 @@ enum Command {
         /// Seed for the plant's noise, overriding the scenario's `seed`.
         #[arg(long, value_name = "N")]
         seed: Option<u64>,
-        /// Controller overriding the scenario's `controller.kind`: `reference`, or `cabi:PATH`
-        /// for C firmware built as a shared library (PATH relative to the current directory).
+        /// Controller overriding the scenario's `controller.kind`: `reference`; `cabi:PATH` for C
+        /// firmware built as a shared library; `qemu:PATH` for a board image (ELF) run in QEMU;
+        /// `serial:DEVICE` for a bench board (PATHs relative to the current directory).
         #[arg(long, value_name = "KIND")]
         controller: Option<String>,
         /// Run C firmware (`cabi:`) inside pumprig's own process instead of a child process
@@ -287,11 +288,27 @@ fn main() -> ExitCode {
             // C firmware is checked (loaded, ABI verified) when its library exists; one not built
             // yet is a note, not an error: the scenario itself is valid.
             let base_dir = scenario.parent().unwrap_or(Path::new(""));
-            let unbuilt = match ControllerKind::parse(&loaded.scenario.controller.kind, base_dir) {
-                Ok(ControllerKind::Cabi(lib)) if !lib.exists() => Some(lib),
+            let parsed = ControllerKind::parse(&loaded.scenario.controller.kind, base_dir);
+            let unbuilt = match &parsed {
+                Ok(ControllerKind::Cabi(lib)) if !lib.exists() => Some(lib.clone()),
                 _ => None,
             };
-            if let Some(lib) = unbuilt {
+            if let Ok(ControllerKind::Qemu(_) | ControllerKind::Serial(_)) = &parsed {
+                // A board is not contacted by `check` (that would start QEMU or talk to hardware).
+                eprintln!(
+                    "note: {}: the board is not contacted by `check`; `pumprig run` connects to it",
+                    scenario.display()
+                );
+                if let Ok(ControllerKind::Qemu(elf)) = &parsed
+                    && !elf.is_file()
+                {
+                    eprintln!(
+                        "note: {}: the board image {} does not exist yet; build it before `pumprig run`",
+                        scenario.display(),
+                        elf.display()
+                    );
+                }
+            } else if let Some(lib) = unbuilt {
                 eprintln!(
                     "note: {}: the C firmware library {} does not exist yet; build it before `pumprig run`",
                     scenario.display(),
@@ -347,10 +364,7 @@ fn main() -> ExitCode {
                 // A relative `cabi:` path on the command line is relative to the current directory.
                 let cwd = std::env::current_dir().unwrap_or_default();
                 match ControllerKind::parse(&kind, &cwd) {
-                    Ok(ControllerKind::Reference) => loaded.scenario.controller.kind = kind,
-                    Ok(ControllerKind::Cabi(path)) => {
-                        loaded.scenario.controller.kind = format!("cabi:{}", path.display());
-                    }
+                    Ok(parsed) => loaded.scenario.controller.kind = parsed.to_kind_string(),
                     Err(e) => {
                         eprintln!("error: --controller {kind}: {e}");
                         return ExitCode::from(exit_code::BAD_INPUT as u8);

@@ -5,7 +5,9 @@
 
 use pumprig_sim::{Plant, PlantError, PlantOutputs, StepInput};
 
-use crate::controller::{ActuatorFrame, Controller, ControllerError, SensorFrame, buttons};
+use crate::controller::{
+    ActuatorFrame, Controller, ControllerError, LinkHealth, SensorFrame, buttons,
+};
 use crate::metrics::{MetricsEngine, MetricsReport, TickView};
 use crate::scenario::{EventAction, LoadedScenario};
 
@@ -59,6 +61,8 @@ pub struct RunOutcome {
     pub plant_motor_energy_j: f64,
     pub ticks: u64,
     pub tick_ns: u64,
+    /// The controller's link health, for a board on a serial link.
+    pub link: Option<LinkHealth>,
 }
 
 /// Control tick length, ns, for a tick rate (the scenario guarantees it divides 1 s exactly or
@@ -154,9 +158,19 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
             }
             next_event += 1;
         }
-        // 4. Plant over the tick with the actuators held.
-        let before = *plant.outputs();
-        let after = *plant
+        // 4. Plant over the tick with the actuators held. The metrics see the state at `now`
+        //    (taken before the step: a few values, not a copy of every output) and the motor
+        //    power this tick's decision drew over the tick; the recorder sees the state at `now`
+        //    on its decimated ticks only.
+        let before = plant.outputs();
+        let mut view = tick_view(now, &act, before, stop_commanded, fault_injected);
+        // A countdown instead of `k % decimation`: no integer division per tick.
+        let recorded = if until_sample == 0 {
+            Some(*before)
+        } else {
+            None
+        };
+        let after = plant
             .step(&StepInput {
                 motor_duty: act.motor_duty,
                 valve_open: act.valve_open,
@@ -166,18 +180,11 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
                 time_s: (now + tick) as f64 * 1e-9,
                 source,
             })?;
-        // 5. Metrics and recorder see the state at `now`, this tick's decision, and the motor
-        //    power that decision drew over the tick.
-        metrics.observe(&tick_view(
-            now,
-            &act,
-            &before,
-            &after,
-            stop_commanded,
-            fault_injected,
-        ));
-        // A countdown instead of `k % decimation`: no integer division per tick.
-        if until_sample == 0 {
+        view.motor_power_w = after.motor_power_w;
+        view.leak_flow_ml_min = after.total_leak_flow_ml_min();
+        // 5. Metrics and recorder.
+        metrics.observe(&view);
+        if let Some(before) = recorded {
             until_sample = decimation;
             sink.record(&Sample {
                 time_ns: now,
@@ -192,20 +199,23 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         }
         until_sample -= 1;
     }
+    let link = controller.link_health();
     Ok(RunOutcome {
         plant_motor_energy_j: plant.outputs().motor_energy_j,
-        metrics: metrics.finish(),
+        metrics: metrics.finish_with_link(link.as_ref()),
         ticks,
         tick_ns: tick,
+        link,
     })
 }
 
+/// What the metrics see of a tick, from the plant's state at `now` (the motor power and leak
+/// flow over the tick are filled in after the step).
 #[inline]
 fn tick_view(
     now: u64,
     act: &ActuatorFrame,
     out: &PlantOutputs,
-    over_tick: &PlantOutputs,
     stop: bool,
     fault: bool,
 ) -> TickView {
@@ -218,9 +228,9 @@ fn tick_view(
         running: act.telemetry.state.is_running(),
         faulted: act.telemetry.state == crate::controller::ControllerState::Fault,
         motor_duty: act.motor_duty,
-        motor_power_w: over_tick.motor_power_w,
+        motor_power_w: 0.0,
         valve_open: act.valve_open,
-        leak_flow_ml_min: over_tick.total_leak_flow_ml_min(),
+        leak_flow_ml_min: 0.0,
         stop_commanded: stop,
         fault_injected: fault,
     }

@@ -6,9 +6,12 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
+use crate::controller::serial::{Mode, SerialOptions, board_settings_mismatch};
 use crate::controller::{
     CabiController, Controller, ControllerError, ControllerKind, IsolatedCabiController,
-    ReferenceController,
+    ReferenceController, SerialController,
 };
 use crate::metrics::MetricsReport;
 use crate::output::plots::{self, PlotMeta, TimeSeries};
@@ -105,7 +108,10 @@ pub enum SessionError {
 /// The controller a scenario names. A `cabi:PATH` kind loads a private copy of the library at
 /// PATH (relative to the scenario file's directory), so every call gives an independent instance;
 /// with `controller.isolation = "process"` (the default) it runs in a child process of its own
-/// (`pumprig __cabi-worker`), so a crash in it fails only this run.
+/// (`pumprig __cabi-worker`), so a crash in it fails only this run. A `qemu:PATH` kind starts
+/// QEMU on the board image at PATH (relative to the scenario file) and a `serial:DEVICE` kind
+/// opens the device; both run the handshake before returning (a board that does not answer is a
+/// [`ControllerError::Connect`], a run fault).
 pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, ControllerError> {
     let spec = &loaded.scenario.controller;
     let base_dir = loaded.path.parent().unwrap_or(Path::new(""));
@@ -118,7 +124,42 @@ pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, 
             &path,
             &spec.settings,
         )?)),
+        ControllerKind::Qemu(elf) => Ok(Box::new(SerialController::launch_qemu(
+            &elf,
+            serial_options(loaded)?,
+        )?)),
+        ControllerKind::Serial(device) => Ok(Box::new(SerialController::open(
+            &device,
+            serial_options(loaded)?,
+        )?)),
     }
+}
+
+/// A board's options from the scenario's `[controller]` keys. The scenario loader checks them;
+/// checked again here for a kind given on the command line (`--controller qemu:...`).
+pub fn serial_options(loaded: &LoadedScenario) -> Result<SerialOptions, ControllerError> {
+    let spec = &loaded.scenario.controller;
+    let differing = board_settings_mismatch(&spec.settings);
+    if !differing.is_empty() {
+        return Err(ControllerError::Settings(format!(
+            "{}: a board runs the settings it was flashed with, but the scenario sets {} to \
+             other values than the firmware defaults; remove them or rebuild the board image",
+            loaded.path.display(),
+            differing.join(", ")
+        )));
+    }
+    let mode = Mode::parse(&spec.mode).ok_or_else(|| {
+        ControllerError::Settings(format!("unknown controller.mode `{}`", spec.mode))
+    })?;
+    let ms = |v: u32| Duration::from_millis(u64::from(v.max(1)));
+    Ok(SerialOptions {
+        mode,
+        baud: spec.baud,
+        tick_hz: loaded.scenario.tick_hz,
+        timeout: ms(spec.timeout_ms),
+        startup_timeout: ms(spec.startup_timeout_ms),
+        resend_after: ms(spec.resend_ms),
+    })
 }
 
 /// Runs the scenario with the controller it names and writes the run directory `out`.
@@ -132,7 +173,11 @@ pub fn run_to_dir_with(
     out: &Path,
     outputs: OutputOptions,
 ) -> Result<Finished, SessionError> {
-    let mut controller = build_controller(loaded).map_err(SessionError::Controller)?;
+    let mut controller = build_controller(loaded).map_err(|e| match e {
+        // A board that does not answer is a run fault, not bad input.
+        ControllerError::Connect(_) => SessionError::Run(RunError::Controller(e)),
+        e => SessionError::Controller(e),
+    })?;
     run_controller_to_dir_with(loaded, &mut *controller, out, outputs)
 }
 
@@ -174,7 +219,7 @@ pub fn run_controller_to_dir_with(
         runner::run(loaded, controller, &mut runner::NoSink)?
     };
 
-    let record = RunRecord::new(
+    let mut record = RunRecord::new(
         loaded,
         identity.clone(),
         &outcome.metrics,
@@ -182,6 +227,7 @@ pub fn run_controller_to_dir_with(
         outcome.tick_ns,
         files.clone(),
     );
+    record.link_health = outcome.link.clone();
     let json = record.to_json().map_err(|e| SessionError::Io {
         path: "record.json".into(),
         source: e.into(),

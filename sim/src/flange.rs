@@ -99,19 +99,23 @@ impl FitModel {
     /// Tissue volume and seal leak at a vacuum (mmHg below atmosphere; negative counts as zero).
     #[inline]
     pub fn mechanics(&self, vacuum_mmhg: f64, tissue_volume_max_m3: f64) -> FitMechanics {
-        let (s, decay) = self.swelling(vacuum_mmhg);
-        let excess = (self.clearance_mm(s) - self.clearance_max_mm).max(0.0);
-        let d_tissue = if vacuum_mmhg > 0.0 {
-            tissue_volume_max_m3 * decay / (self.swell_vacuum_scale_mmhg * PA_PER_MMHG)
-        } else {
-            0.0
-        };
-        FitMechanics {
-            swell_fraction: s,
-            tissue_volume_m3: tissue_volume_max_m3 * s,
-            d_tissue_volume_m3_per_pa: d_tissue,
-            seal_leak_cd_area_m2: self.seal_leak_cd
-                * mm2_to_m2(self.seal_leak_base_mm2 + self.seal_leak_mm2_per_mm * excess),
+        self.mechanics_kernel(tissue_volume_max_m3)
+            .mechanics(vacuum_mmhg)
+    }
+
+    /// [`FitModel::mechanics`] with its constants folded, for the integrator's every step.
+    pub fn mechanics_kernel(&self, tissue_volume_max_m3: f64) -> MechanicsKernel {
+        MechanicsKernel {
+            inv_swell_scale_mmhg: 1.0 / self.swell_vacuum_scale_mmhg,
+            tissue_max_m3: tissue_volume_max_m3,
+            d_tissue_scale_m3_per_pa: tissue_volume_max_m3
+                / (self.swell_vacuum_scale_mmhg * PA_PER_MMHG),
+            excess_at_rest_mm: self.tunnel_diameter_mm
+                - self.nipple_base_diameter_mm
+                - self.clearance_max_mm,
+            swell_max_mm: self.swell_max_mm,
+            seal_base_cd_area_m2: self.seal_leak_cd * mm2_to_m2(self.seal_leak_base_mm2),
+            seal_cd_area_m2_per_mm: self.seal_leak_cd * mm2_to_m2(self.seal_leak_mm2_per_mm),
         }
     }
 
@@ -144,6 +148,44 @@ impl FitModel {
             clearance_mm: clearance,
             duct_openness: openness,
             comfort: (1.0 - fit_pain) * (1.0 - vacuum_pain),
+        }
+    }
+}
+
+/// The fit's mechanics (8.1)–(8.4) with every constant folded: one `exp` and no division per
+/// call ([`FitModel::mechanics_kernel`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MechanicsKernel {
+    inv_swell_scale_mmhg: f64,
+    tissue_max_m3: f64,
+    /// V_t,max/(v_s·Pa per mmHg): dV_t/dp_vacuum = this × exp(−v/v_s).
+    d_tissue_scale_m3_per_pa: f64,
+    /// Clearance beyond the recommended band before swelling, mm: D − d₀ − c_max.
+    excess_at_rest_mm: f64,
+    swell_max_mm: f64,
+    seal_base_cd_area_m2: f64,
+    seal_cd_area_m2_per_mm: f64,
+}
+
+impl MechanicsKernel {
+    /// Tissue volume and seal leak at a vacuum (mmHg below atmosphere; negative counts as zero).
+    #[inline]
+    pub fn mechanics(&self, vacuum_mmhg: f64) -> FitMechanics {
+        // (8.1) s = 1 − exp(−v/v_s).
+        let decay = crate::tabulated::exp_neg(vacuum_mmhg.max(0.0) * self.inv_swell_scale_mmhg);
+        let s = 1.0 - decay;
+        // (8.2) excess clearance, (8.4) seal leak.
+        let excess = (self.excess_at_rest_mm - self.swell_max_mm * s).max(0.0);
+        let d_tissue = if vacuum_mmhg > 0.0 {
+            self.d_tissue_scale_m3_per_pa * decay
+        } else {
+            0.0
+        };
+        FitMechanics {
+            swell_fraction: s,
+            tissue_volume_m3: self.tissue_max_m3 * s,
+            d_tissue_volume_m3_per_pa: d_tissue,
+            seal_leak_cd_area_m2: self.seal_base_cd_area_m2 + self.seal_cd_area_m2_per_mm * excess,
         }
     }
 }

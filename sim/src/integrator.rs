@@ -11,6 +11,47 @@
 //! with the solved Δp, added to one node and subtracted from the other (see `plant.rs`).
 
 use crate::pneumatics::flow::EdgeFlow;
+use crate::pneumatics::motor::{DcMotor, MotorStepper};
+use crate::pneumatics::valves::ReleaseValve;
+
+/// What a step needs that depends only on its length: a run's step is fixed, so the plant
+/// computes this once (and again only if the length changes) instead of an `exp` and a few
+/// divisions every step.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedStep {
+    /// Step length, s (NaN until first used).
+    pub h_s: f64,
+    /// Release valve's exp(−h/τ) while opening and closing.
+    pub valve_decays: (f64, f64),
+    pub motor: MotorStepper,
+}
+
+impl FixedStep {
+    pub fn new(h_s: f64, motor: &DcMotor, release: &ReleaseValve) -> Self {
+        Self {
+            h_s,
+            valve_decays: release.decays(h_s),
+            motor: motor.stepper(h_s),
+        }
+    }
+}
+
+impl Default for FixedStep {
+    fn default() -> Self {
+        let idle = DcMotor {
+            resistance_ohm: 1.0,
+            k_nm_per_a: 0.0,
+            inertia_kg_m2: 1.0,
+            viscous_nm_s: 0.0,
+            coulomb_nm: 0.0,
+        };
+        Self {
+            h_s: f64::NAN,
+            valve_decays: (0.0, 0.0),
+            motor: idle.stepper(0.0),
+        }
+    }
+}
 
 /// A spoke (shield chamber) as the step sees it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -34,32 +75,47 @@ pub struct Hub {
 }
 
 /// Pressure changes over the step, Pa: (hub, each spoke). Equation (7.2)–(7.3).
+///
+/// The hub row is scaled by D = Π d_k (the spokes' diagonals) so that eliminating the spokes
+/// needs no 1/d_k first: Δp_hub is one division after the products, and 1/D (for the spokes'
+/// back-substitution) is computed alongside it rather than before it. Same system, same
+/// solution up to rounding; the step's critical path is one division shorter.
 #[inline]
 pub fn solve_star(hub: &Hub, spokes: &[Spoke], h_s: f64) -> (f64, [f64; 2]) {
-    // Spoke k: (C_k − h·a_k)·Δp_k − h·b_k·Δp_h = h·F_k with F_k = B_k − T_k.
+    // Spoke k: d_k·Δp_k − h·b_k·Δp_h = h·F_k, d_k = C_k − h·a_k, F_k = B_k − T_k.
     // Hub:     (C_h − h·a_h)·Δp_h − Σ h·c_k·Δp_k = h·F_h with F_h = B_h + Σ T_k.
-    let mut lhs = hub.capacitance_kg_per_pa - h_s * hub.boundary_d_dp;
-    let mut rhs = h_s * hub.boundary_kg_s;
-    let mut inv_d = [0.0; 2];
+    let n = spokes.len().min(2);
+    let mut d = [1.0; 2];
     let mut f = [0.0; 2];
     let mut b = [0.0; 2];
-    for (k, s) in spokes.iter().enumerate() {
-        let a_k = s.boundary_d_dp - s.tube.d_dpa;
+    let mut c = [0.0; 2];
+    let mut lhs = hub.capacitance_kg_per_pa - h_s * hub.boundary_d_dp;
+    let mut rhs = h_s * hub.boundary_kg_s;
+    for (k, s) in spokes.iter().take(2).enumerate() {
+        d[k] = s.capacitance_kg_per_pa - h_s * (s.boundary_d_dp - s.tube.d_dpa);
         b[k] = -s.tube.d_dpb;
-        let c_k = s.tube.d_dpa;
+        c[k] = s.tube.d_dpa;
         f[k] = s.boundary_kg_s - s.tube.kg_s;
-        inv_d[k] = 1.0 / (s.capacitance_kg_per_pa - h_s * a_k);
-        // Hub terms from this spoke's tube, and the spoke row eliminated into the hub row.
+        // Hub terms from this spoke's tube.
         lhs -= h_s * s.tube.d_dpb;
         rhs += h_s * s.tube.kg_s;
-        let w = h_s * h_s * c_k * inv_d[k];
-        lhs -= w * b[k];
-        rhs += w * f[k];
     }
-    let dp_hub = rhs / lhs;
+    // D and, per spoke, the product of the other diagonals (D/d_k).
+    let big_d = d[0] * d[1];
+    let others = [d[1], d[0]];
+    let h2 = h_s * h_s;
+    let mut lhs_d = lhs * big_d;
+    let mut rhs_d = rhs * big_d;
+    for k in 0..n {
+        let w = h2 * c[k] * others[k];
+        lhs_d -= w * b[k];
+        rhs_d += w * f[k];
+    }
+    let dp_hub = rhs_d / lhs_d;
+    let inv_big_d = 1.0 / big_d;
     let mut dp = [0.0; 2];
-    for k in 0..spokes.len() {
-        dp[k] = h_s * (f[k] + b[k] * dp_hub) * inv_d[k];
+    for k in 0..n {
+        dp[k] = h_s * (f[k] + b[k] * dp_hub) * (others[k] * inv_big_d);
     }
     (dp_hub, dp)
 }

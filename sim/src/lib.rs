@@ -14,6 +14,7 @@ pub mod units;
 mod integrator;
 mod plant;
 mod rng;
+mod tabulated;
 
 pub use params::{ParamError, PlantParams};
 pub use physiology::{LactationState, Mother, MotherOutputs, MotherParams, Nipple};

@@ -7,15 +7,15 @@
 //! breast (duct openness, comfort, nipple diameter). The breast and hormone models consume these
 //! and will add milk volume to the chamber balance.
 
-use crate::flange::{FitExposure, FitMechanics, FitModel};
-use crate::integrator::{Hub, Spoke, solve_star};
+use crate::flange::{FitExposure, FitMechanics, FitModel, MechanicsKernel};
+use crate::integrator::{FixedStep, Hub, Spoke, solve_star};
 use crate::params::{ParamError, PlantParams};
 use crate::physiology::{Mother, MotherOutputs, Nipple};
 use crate::pneumatics::flow::EdgeFlow;
 use crate::pneumatics::gas::Ambient;
 use crate::pneumatics::motor::{DcMotor, MotorElectrical};
 use crate::pneumatics::orifice::Orifice;
-use crate::pneumatics::pump::DiaphragmPump;
+use crate::pneumatics::pump::{DiaphragmPump, PumpOperatingPoint};
 use crate::pneumatics::tube::Tube;
 use crate::pneumatics::valves::{ReleaseValve, ReliefValve};
 use crate::rng;
@@ -117,6 +117,8 @@ struct Chamber {
     volume_m3: f64,
     fit: FitModel,
     tissue_max_m3: f64,
+    /// `fit.mechanics` with its constants folded (evaluated every step).
+    kernel: MechanicsKernel,
     /// Cd·A of fixed kit leak plus injected leaks, m² (seal leak comes from the fit).
     extra_leak_cd_area_m2: f64,
     mass_kg: f64,
@@ -135,6 +137,8 @@ pub struct Plant {
     rt: f64,
     /// 1/(R·T), kg/J: per-step divisions turned into products.
     inv_rt: f64,
+    /// 1/p_atm: the pressure ratio of every orifice fed from the atmosphere.
+    inv_atm_pa: f64,
     /// Free-air mL/min per kg/s at ambient conditions.
     free_air_ml_min_per_kg_s: f64,
     orifice: Orifice,
@@ -145,9 +149,11 @@ pub struct Plant {
     relief: ReliefValve,
     tube: Tube,
     manifold_volume_m3: f64,
+    /// R·T/V of the manifold: its pressure per kg of air.
+    manifold_pa_per_kg: f64,
     substeps: u32,
-    /// (step length, release valve decays) cached for the fixed step.
-    valve_decays: (f64, (f64, f64)),
+    /// What depends only on the step length, cached for the fixed step.
+    fixed_step: FixedStep,
     speed_rad_s: f64,
     valve_opening: f64,
     manifold_mass_kg: f64,
@@ -197,6 +203,7 @@ impl Plant {
                 let mut c = Chamber {
                     volume_m3: ml_to_m3(side.chamber_volume_ml) + 0.5 * tube_volume,
                     tissue_max_m3: fit.tissue_volume_max_m3(),
+                    kernel: fit.mechanics_kernel(fit.tissue_volume_max_m3()),
                     fit,
                     extra_leak_cd_area_m2: INJECTED_LEAK_CD * mm2_to_m2(side.kit_leak_area_mm2),
                     mass_kg: 0.0,
@@ -217,6 +224,7 @@ impl Plant {
             ambient,
             rt,
             inv_rt: 1.0 / rt,
+            inv_atm_pa: 1.0 / ambient.pressure_pa,
             free_air_ml_min_per_kg_s: ambient.free_air_ml_min(1.0),
             orifice: Orifice::new(rt),
             motor: DcMotor {
@@ -246,8 +254,9 @@ impl Plant {
             },
             tube: Tube::new(tube_d_m, params.kit.tube_length_m, rt),
             manifold_volume_m3,
+            manifold_pa_per_kg: rt / manifold_volume_m3,
             substeps: params.integration.substeps_per_tick,
-            valve_decays: (f64::NAN, (0.0, 0.0)),
+            fixed_step: FixedStep::default(),
             speed_rad_s: 0.0,
             valve_opening: 1.0,
             manifold_mass_kg: ambient.pressure_pa * manifold_volume_m3 / rt,
@@ -281,24 +290,30 @@ impl Plant {
         for (k, c) in self.chambers.iter().enumerate() {
             leaked_start[k] = c.leaked_kg;
         }
-        if self.valve_decays.0 != h {
-            self.valve_decays = (h, self.release.decays(h));
+        if self.fixed_step.h_s != h {
+            self.fixed_step = FixedStep::new(h, &self.motor, &self.release);
         }
+        let fixed = self.fixed_step;
         let mut electrical = MotorElectrical::default();
         for _ in 0..self.substeps {
             // Motor first (its speed is slow next to the manifold), then the pneumatics at the new speed.
-            let load = self.pump.torque_nm(self.manifold_pa, atm);
-            self.speed_rad_s = self
+            let pump = self
+                .pump
+                .at_with_inverse(self.manifold_pa, atm, self.inv_atm_pa);
+            self.speed_rad_s =
+                fixed
+                    .motor
+                    .step(self.speed_rad_s, duty, self.supply_v, pump.torque_nm);
+            electrical = fixed
                 .motor
-                .step(self.speed_rad_s, duty, self.supply_v, load, h);
-            electrical = self.motor.electrical(self.speed_rad_s, duty, self.supply_v);
+                .electrical(self.speed_rad_s, duty, self.supply_v);
             self.energy_j += electrical.supply_power_w * h;
             self.valve_opening = self.release.step_opening_with(
                 self.valve_opening,
                 input.valve_open,
-                self.valve_decays.1,
+                fixed.valve_decays,
             );
-            self.step_pneumatics(h)?;
+            self.step_pneumatics(h, &pump)?;
         }
         let dt = input.dt_s;
         let inv_dt = 1.0 / dt;
@@ -342,17 +357,23 @@ impl Plant {
         self.mother
     }
 
-    fn step_pneumatics(&mut self, h: f64) -> Result<(), PlantError> {
+    fn step_pneumatics(&mut self, h: f64, pump: &PumpOperatingPoint) -> Result<(), PlantError> {
         let atm = self.ambient.pressure_pa;
         let p_hub = self.manifold_pa;
         // Hub boundary edges: pump out, release and relief valves in (flows from atmosphere a to hub b).
-        let pump = self.pump.flow(p_hub, atm, self.speed_rad_s, self.rt);
-        let valve = self
-            .orifice
-            .flow(self.release.cd_area_m2(self.valve_opening), atm, p_hub);
-        let relief = self
-            .orifice
-            .flow(self.relief.cd_area_m2(atm - p_hub), atm, p_hub);
+        let pump = pump.flow(self.speed_rad_s, self.inv_rt);
+        let valve = self.orifice.flow_from_ambient(
+            self.release.cd_area_m2(self.valve_opening),
+            atm,
+            self.inv_atm_pa,
+            p_hub,
+        );
+        let relief = self.orifice.flow_from_ambient(
+            self.relief.cd_area_m2(atm - p_hub),
+            atm,
+            self.inv_atm_pa,
+            p_hub,
+        );
         let hub = Hub {
             capacitance_kg_per_pa: self.manifold_volume_m3 * self.inv_rt,
             boundary_kg_s: valve.kg_s + relief.kg_s - pump.kg_s,
@@ -362,7 +383,9 @@ impl Plant {
         let mut leaks = [EdgeFlow::ZERO; 2];
         for (k, c) in self.chambers.iter().enumerate() {
             let leak_area = c.fit_state.seal_leak_cd_area_m2 + c.extra_leak_cd_area_m2;
-            leaks[k] = self.orifice.flow(leak_area, atm, c.pressure_pa);
+            leaks[k] =
+                self.orifice
+                    .flow_from_ambient(leak_area, atm, self.inv_atm_pa, c.pressure_pa);
             let gas_volume = c.volume_m3 - c.fit_state.tissue_volume_m3;
             spokes[k] = Spoke {
                 // (7.1) dm/dp = (V_gas + p·dV_t/dv)/(R·T).
@@ -391,7 +414,7 @@ impl Plant {
             Self::settle_chamber(c, atm, self.rt, c.pressure_pa + dp[k])?;
         }
         self.manifold_mass_kg = hub_mass;
-        self.manifold_pa = hub_mass * self.rt / self.manifold_volume_m3;
+        self.manifold_pa = hub_mass * self.manifold_pa_per_kg;
         self.ledger.pumped_out_kg += pumped;
         self.ledger.valve_in_kg += valve_in;
         self.ledger.relief_in_kg += relief_in;
@@ -411,7 +434,7 @@ impl Plant {
         let mut p = guess_pa;
         // The linear prediction is already within O(h²) of the root, so one Newton step lands
         // within rounding (quadratic convergence); the mass, the conserved state, is exact anyway.
-        c.fit_state = c.fit.mechanics(vacuum_mmhg(atm, p), c.tissue_max_m3);
+        c.fit_state = c.kernel.mechanics(vacuum_mmhg(atm, p));
         let gas = c.volume_m3 - c.fit_state.tissue_volume_m3;
         let g = p * gas - target;
         let dg = gas + p * c.fit_state.d_tissue_volume_m3_per_pa;

@@ -111,12 +111,24 @@ impl<F: Firmware> Controller for InProcess<F> {
     }
 }
 
+/// `permille / 1000` for every permille, computed at compile time: bit for bit the division's
+/// values, without a division on the path from the firmware's decision to the plant's step.
+static DUTY_OF_PERMILLE: [f64; 1001] = {
+    let mut table = [0.0; 1001];
+    let mut permille = 0;
+    while permille <= 1000 {
+        table[permille] = permille as f64 / 1000.0;
+        permille += 1;
+    }
+    table
+};
+
 /// Maps the firmware's integer outputs to the rig's frame (shared by every adapter that speaks
 /// the reference firmware's telemetry).
 pub fn actuators_from_firmware(out: &fw::Outputs) -> ActuatorFrame {
     let t = &out.telemetry;
     ActuatorFrame {
-        motor_duty: f64::from(out.motor_duty_permille.min(1000)) / 1000.0,
+        motor_duty: DUTY_OF_PERMILLE[usize::from(out.motor_duty_permille.min(1000))],
         valve_open: out.valve_open,
         telemetry: Telemetry {
             state: match t.state {
@@ -133,5 +145,21 @@ pub fn actuators_from_firmware(out: &fw::Outputs) -> ActuatorFrame {
             target_vacuum_mmhg: f64::from(t.target_vacuum_dmmhg) / 10.0,
             measured_vacuum_mmhg: f64::from(t.measured_vacuum_dmmhg) / 10.0,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_duty_table_holds_exactly_the_divisions() {
+        for permille in 0..=1000u16 {
+            let divided = f64::from(permille) / 1000.0;
+            assert_eq!(
+                DUTY_OF_PERMILLE[usize::from(permille)].to_bits(),
+                divided.to_bits()
+            );
+        }
     }
 }

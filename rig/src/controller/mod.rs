@@ -7,6 +7,7 @@
 mod cabi;
 mod cabi_isolated;
 mod in_process;
+pub mod serial;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ pub use cabi_isolated::{
     set_worker_exe, worker_exe,
 };
 pub use in_process::{Firmware, InProcess, ReferenceController, actuators_from_firmware};
+pub use serial::{LinkHealth, SerialController};
 
 /// What `controller.kind` (or `pumprig run --controller`) names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,19 +29,56 @@ pub enum ControllerKind {
     Reference,
     /// `cabi:PATH`: C firmware built as a shared library implementing `pumprig_fw.h`.
     Cabi(PathBuf),
+    /// `qemu:PATH`: the board image (ELF) at PATH, run in QEMU's lm3s6965evb, over a pty.
+    Qemu(PathBuf),
+    /// `serial:DEVICE`: a bench board on the serial device DEVICE (`/dev/ttyUSB0`).
+    Serial(PathBuf),
 }
 
 impl ControllerKind {
-    /// Parses a kind; a relative `cabi:` path is taken relative to `base_dir`.
+    /// Parses a kind; a relative `cabi:` or `qemu:` path is taken relative to `base_dir` (a
+    /// `serial:` device path is used as written).
     pub fn parse(kind: &str, base_dir: &Path) -> Result<Self, String> {
-        match kind.strip_prefix("cabi:") {
-            Some(path) if !path.trim().is_empty() => Ok(Self::Cabi(base_dir.join(path))),
-            Some(_) => Err("`cabi:` needs the path of the C firmware's shared library".into()),
-            None if kind == "reference" => Ok(Self::Reference),
-            None => Err(format!(
-                "unknown controller kind `{kind}`: accepted kinds: `reference`, `cabi:PATH`"
-            )),
+        let path = |rest: &str, what: &str| {
+            if rest.trim().is_empty() {
+                Err(format!(
+                    "`{}` needs {what}",
+                    &kind[..kind.len() - rest.len()]
+                ))
+            } else {
+                Ok(PathBuf::from(rest))
+            }
+        };
+        if let Some(rest) = kind.strip_prefix("cabi:") {
+            path(rest, "the path of the C firmware's shared library")
+                .map(|p| Self::Cabi(base_dir.join(p)))
+        } else if let Some(rest) = kind.strip_prefix("qemu:") {
+            path(rest, "the path of the board image (ELF)").map(|p| Self::Qemu(base_dir.join(p)))
+        } else if let Some(rest) = kind.strip_prefix("serial:") {
+            path(rest, "the serial device, e.g. `serial:/dev/ttyUSB0`").map(Self::Serial)
+        } else if kind == "reference" {
+            Ok(Self::Reference)
+        } else {
+            Err(format!(
+                "unknown controller kind `{kind}`: accepted kinds: `reference`, `cabi:PATH`, \
+                 `qemu:PATH`, `serial:DEVICE`"
+            ))
         }
+    }
+
+    /// The kind as `controller.kind` writes it, paths as resolved.
+    pub fn to_kind_string(&self) -> String {
+        match self {
+            Self::Reference => "reference".into(),
+            Self::Cabi(p) => format!("cabi:{}", p.display()),
+            Self::Qemu(p) => format!("qemu:{}", p.display()),
+            Self::Serial(p) => format!("serial:{}", p.display()),
+        }
+    }
+
+    /// A board on a serial link (`qemu:` or `serial:`).
+    pub fn is_board(&self) -> bool {
+        matches!(self, Self::Qemu(_) | Self::Serial(_))
     }
 }
 
@@ -119,7 +158,7 @@ pub struct ActuatorFrame {
 /// Who is in the loop, recorded in `record.json`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct ControllerIdentity {
-    /// Adapter kind: `in-process`, `cabi`, later `serial`.
+    /// Adapter kind: `in-process`, `cabi`, `qemu` or `serial`.
     pub adapter: String,
     pub name: String,
     pub version: String,
@@ -137,12 +176,21 @@ pub enum ControllerError {
     Load(String),
     #[error("controller fault at t = {time_s:.3} s: {message}")]
     Fault { time_s: f64, message: String },
+    /// A board could not be brought into the loop (silent, wrong protocol version, port
+    /// closed, QEMU died): a run fault, not bad input.
+    #[error("{0}")]
+    Connect(String),
 }
 
 /// Something that takes a [`SensorFrame`] and returns an [`ActuatorFrame`]: one control step.
 pub trait Controller {
     fn identity(&self) -> ControllerIdentity;
     fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError>;
+    /// Health of the link to the controller, for a controller behind one (a serial board):
+    /// recorded in `record.json` and checkable (`link_*` metrics). Default: no link.
+    fn link_health(&self) -> Option<LinkHealth> {
+        None
+    }
 }
 
 impl<C: Controller + ?Sized> Controller for &mut C {
@@ -151,5 +199,8 @@ impl<C: Controller + ?Sized> Controller for &mut C {
     }
     fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
         (**self).step(frame)
+    }
+    fn link_health(&self) -> Option<LinkHealth> {
+        (**self).link_health()
     }
 }

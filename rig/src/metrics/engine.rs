@@ -14,6 +14,7 @@ use super::whole_window::{
     EpisodeTracker, Episodes, MaxTracker, ReleaseTracker, SumTracker, TimeAbove,
 };
 use super::{Location, TickView};
+use crate::controller::LinkHealth;
 
 /// Checks every check of a scenario for a kit of `shields` shields, as
 /// [`MetricsEngine::new`] does, without building an engine (for the scenario loader).
@@ -37,6 +38,9 @@ pub struct MetricsEngine {
     motor_power_w: SumTracker,
     leak_flow_ml_min: SumTracker,
     checks: Vec<CheckState>,
+    /// Indices into `checks` of those with per-tick work (per-cycle checks are fed when a
+    /// cycle ends): the tick loop skips the rest without looking at them.
+    tick_checks: Vec<usize>,
     last_ns: Option<u64>,
 }
 
@@ -85,6 +89,8 @@ enum Acc {
     FaultLatency(EpisodeTracker),
     LeakFlow(SumTracker),
     MotorPower(SumTracker),
+    /// Judged at the end from the controller's link health.
+    Link,
 }
 
 impl CheckState {
@@ -136,12 +142,19 @@ impl MetricsEngine {
                 release: ReleaseTracker::new(DEFAULT_RELEASE_THRESHOLD_MMHG),
             })
             .collect();
+        let tick_checks = checks
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !matches!(c.acc, Acc::PerCycle { .. } | Acc::CycleCount(_)))
+            .map(|(i, _)| i)
+            .collect();
         Ok(Self {
             tick_ns,
             locations,
             motor_power_w: SumTracker::default(),
             leak_flow_ml_min: SumTracker::default(),
             checks,
+            tick_checks,
             last_ns: None,
         })
     }
@@ -165,7 +178,8 @@ impl MetricsEngine {
         }
         self.motor_power_w.push(tick.motor_power_w);
         self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
-        for c in &mut self.checks {
+        for &i in &self.tick_checks {
+            let c = &mut self.checks[i];
             let inside = c.check.window.contains(t);
             match &mut c.acc {
                 Acc::PerCycle { .. } | Acc::CycleCount(_) => {}
@@ -188,7 +202,13 @@ impl MetricsEngine {
     }
 
     /// Ends the run: the last cycles are closed, the summary built and every check judged.
-    pub fn finish(mut self) -> MetricsReport {
+    pub fn finish(self) -> MetricsReport {
+        self.finish_with_link(None)
+    }
+
+    /// As [`finish`](Self::finish), with the controller's link health for `link_*` checks
+    /// (`None`: the controller has no link, and such checks fail saying so).
+    pub fn finish_with_link(mut self, link: Option<&LinkHealth>) -> MetricsReport {
         for loc in &mut self.locations {
             let detector = std::mem::replace(&mut loc.detector, CycleDetector::new());
             if let Some(cycle) = detector.finish() {
@@ -199,7 +219,7 @@ impl MetricsEngine {
             }
         }
         let summary = self.summary();
-        let checks = self.checks.iter().map(|c| self.judge(c)).collect();
+        let checks = self.checks.iter().map(|c| self.judge(c, link)).collect();
         MetricsReport { summary, checks }
     }
 
@@ -267,7 +287,7 @@ impl MetricsEngine {
         }
     }
 
-    fn judge(&self, c: &CheckState) -> CheckOutcome {
+    fn judge(&self, c: &CheckState, link: Option<&LinkHealth>) -> CheckOutcome {
         let check = &c.check;
         let window_s = check.spec.window_s;
         let window = format::window(window_s);
@@ -411,6 +431,15 @@ impl MetricsEngine {
             Acc::MotorPower(s) => {
                 scalar(s.sum / s.ticks as f64, None, format!("on average {window}"))
             }
+            Acc::Link => match link.and_then(|h| h.metric(check.metric.name())) {
+                Some(v) => scalar(v, None, "over the run".into()),
+                None => Finding::Missing {
+                    reason: "the controller has no serial link (link metrics apply to `qemu:` \
+                             and `serial:` controllers)"
+                        .into(),
+                    at_ns: None,
+                },
+            },
         };
         report::outcome(check, finding)
     }
@@ -441,6 +470,7 @@ impl CheckState {
             )),
             Metric::FaultLatency => Acc::FaultLatency(EpisodeTracker::default()),
             Metric::LeakFlow => Acc::LeakFlow(SumTracker::default()),
+            Metric::Link(_) => Acc::Link,
             _ => Acc::MotorPower(SumTracker::default()),
         };
         Self {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Location;
+use crate::controller::serial::LINK_METRICS;
 
 /// Threshold of `release_time` when the check does not set `threshold_mmhg`, mmHg.
 pub const DEFAULT_RELEASE_THRESHOLD_MMHG: f64 = 10.0;
@@ -86,6 +87,9 @@ pub enum Metric {
     MeanMotorPower,
     /// Number of cycles whose peak lies in the window.
     CycleCount,
+    /// A link-health figure of a board on a serial link, over the whole run: the index of its
+    /// name and unit in [`LINK_METRICS`] (`link_crc_errors`, `link_round_trip_p99`, ...).
+    Link(u8),
 }
 
 impl Metric {
@@ -120,6 +124,7 @@ impl Metric {
             Metric::MotorEnergy => "motor_energy",
             Metric::MeanMotorPower => "mean_motor_power",
             Metric::CycleCount => "cycle_count",
+            Metric::Link(i) => LINK_METRICS[usize::from(i)].0,
         }
     }
 
@@ -134,19 +139,32 @@ impl Metric {
             Metric::MotorEnergy => "J",
             Metric::MeanMotorPower => "W",
             Metric::CycleCount => "cycles",
+            Metric::Link(i) => LINK_METRICS[usize::from(i)].1,
         }
     }
 
     /// Looks a metric up by its scenario-file name.
     pub fn from_name(name: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.name() == name)
+        Metric::ALL
+            .into_iter()
+            .chain(Metric::links())
+            .find(|m| m.name() == name)
+    }
+
+    /// The link-health metrics ([`Metric::Link`]), in [`LINK_METRICS`] order.
+    pub fn links() -> impl Iterator<Item = Metric> {
+        (0..LINK_METRICS.len()).map(|i| Metric::Link(i as u8))
     }
 
     /// Whether the metric is measured at a location (`at` required) or not (`at` rejected).
     pub fn needs_location(self) -> bool {
         !matches!(
             self,
-            Metric::FaultLatency | Metric::LeakFlow | Metric::MotorEnergy | Metric::MeanMotorPower
+            Metric::FaultLatency
+                | Metric::LeakFlow
+                | Metric::MotorEnergy
+                | Metric::MeanMotorPower
+                | Metric::Link(_)
         )
     }
 
@@ -209,8 +227,14 @@ impl CheckSpecError {
 /// What is wrong with a check.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CheckSpecProblem {
-    #[error("unknown metric; the metrics are {}", Metric::ALL.map(|m| m.name()).join(", "))]
+    #[error(
+        "unknown metric; the metrics are {}; for a board on a serial link also {}",
+        Metric::ALL.map(|m| m.name()).join(", "),
+        LINK_METRICS.map(|(name, _)| name).join(", ")
+    )]
     UnknownMetric,
+    #[error("{metric} is a figure of the whole run; remove `window_s`")]
+    WindowNotAllowed { metric: Metric },
     #[error("{metric} is measured in \"{expected}\"; write unit = \"{expected}\"")]
     UnitMismatch {
         metric: Metric,
@@ -398,6 +422,13 @@ pub(crate) fn validate(
     }
     let window = match spec.window_s {
         None => Window::WHOLE_RUN,
+        Some([start, end]) if matches!(metric, Metric::Link(_)) => {
+            return Err(err(
+                Some("window_s"),
+                Some(format!("[{}, {}]", toml_f64(start), toml_f64(end))),
+                CheckSpecProblem::WindowNotAllowed { metric },
+            ));
+        }
         Some([start, end]) => {
             let value = Some(format!("[{}, {}]", toml_f64(start), toml_f64(end)));
             if !start.is_finite() || !end.is_finite() || start < 0.0 || start >= end {

@@ -173,7 +173,7 @@ pub(crate) struct ReleaseTracker {
     count: u64,
     /// The first episode that failed by a restart before release: (start, restart).
     restarted: Option<(u64, u64)>,
-    /// Last vacuum seen, mmHg, for "not released" messages.
+    /// Last vacuum seen while a release was pending, mmHg, for "not released" messages.
     pub last_vacuum_mmhg: f64,
 }
 
@@ -208,6 +208,12 @@ impl ReleaseTracker {
         let restart = running && !self.was_running;
         self.was_faulted = faulted;
         self.was_running = running;
+        let starts = in_window && (stop_commanded || trip);
+        if self.pending_ns.is_none() && !starts {
+            // Nothing pending and nothing starting: a restart has nothing to close and the
+            // vacuum is only remembered for a pending release. The common tick.
+            return;
+        }
         self.last_vacuum_mmhg = vacuum_mmhg;
         if restart {
             if let Some(s) = self.pending_ns.take() {
@@ -219,7 +225,7 @@ impl ReleaseTracker {
                 }
             }
         }
-        if in_window && (stop_commanded || trip) && self.pending_ns.is_none() {
+        if starts && self.pending_ns.is_none() {
             self.pending_ns = Some(t_ns);
             self.below_since_ns = None;
             self.count += 1;

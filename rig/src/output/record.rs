@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::controller::ControllerIdentity;
+use crate::controller::{ControllerIdentity, LinkHealth};
 use crate::metrics::{CheckOutcome, MetricsReport};
 use crate::scenario::{LoadedScenario, Scenario};
 
@@ -33,6 +33,10 @@ pub struct RunRecord<'a> {
     pub checks: &'a [CheckOutcome],
     pub metrics: &'a std::collections::BTreeMap<String, f64>,
     pub outputs: Vec<&'static str>,
+    /// A board on a serial link: what the link lost, repeated and recovered, and its round-trip
+    /// times (wall clock: the one part of a record that differs between identical runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_health: Option<LinkHealth>,
     /// The scenario as run: every plant parameter and controller setting, defaults resolved.
     pub resolved: &'a Scenario,
 }
@@ -65,6 +69,7 @@ impl<'a> RunRecord<'a> {
             checks: &metrics.checks,
             metrics: &metrics.summary,
             outputs,
+            link_health: None,
             resolved: &loaded.scenario,
         }
     }

@@ -18,9 +18,10 @@ pub const DEFAULT_SAMPLE_RATE_HZ: f64 = 100.0;
 pub const DEFAULT_HOLD_MS: u32 = 100;
 /// Longest scenario, s (7 days).
 pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
-/// Controller kinds this build accepts in `controller.kind`: the reference firmware in-process, or
-/// `cabi:PATH`, C firmware built as a shared library (PATH relative to the scenario file).
-pub const CONTROLLER_KINDS: [&str; 2] = ["reference", "cabi:PATH"];
+/// Controller kinds this build accepts in `controller.kind`: the reference firmware in-process;
+/// `cabi:PATH`, C firmware built as a shared library (PATH relative to the scenario file);
+/// `qemu:PATH`, the board image run in QEMU; `serial:DEVICE`, a bench board on a serial port.
+pub const CONTROLLER_KINDS: [&str; 4] = ["reference", "cabi:PATH", "qemu:PATH", "serial:DEVICE"];
 /// Values of `controller.isolation`: where a `cabi:` controller's firmware runs.
 pub const ISOLATIONS: [&str; 2] = ["process", "in-process"];
 
@@ -95,6 +96,24 @@ pub struct ControllerSpec {
     /// a crash fails only the run; `"in-process"`, in the rig's own process.
     #[serde(default = "default_isolation")]
     pub isolation: String,
+    /// `qemu:`/`serial:` only: `"lockstep"` (default, deterministic) or `"real-time"` (the rig
+    /// paces the plant at 1× wall clock).
+    #[serde(default = "default_mode")]
+    pub mode: String,
+    /// `serial:` only: the port's baud rate. Default 921600.
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+    /// `qemu:`/`serial:` only: watchdog, ms of wall-clock time a board may stay silent before
+    /// the run fails. Default 2000.
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u32,
+    /// `qemu:`/`serial:` only: longest wait for the board's Hello and Ready, ms. Default 10000.
+    #[serde(default = "default_startup_timeout_ms")]
+    pub startup_timeout_ms: u32,
+    /// `qemu:`/`serial:` lockstep only: resend a Sensor not answered within this time, ms.
+    /// Default 100.
+    #[serde(default = "default_resend_ms")]
+    pub resend_ms: u32,
     /// The reference firmware's settings. Every key defaults.
     #[serde(default)]
     pub settings: Settings,
@@ -105,6 +124,11 @@ impl Default for ControllerSpec {
         Self {
             kind: default_kind(),
             isolation: default_isolation(),
+            mode: default_mode(),
+            baud: default_baud(),
+            timeout_ms: default_timeout_ms(),
+            startup_timeout_ms: default_startup_timeout_ms(),
+            resend_ms: default_resend_ms(),
             settings: Settings::default(),
         }
     }
@@ -206,4 +230,24 @@ fn default_kind() -> String {
 
 fn default_isolation() -> String {
     ISOLATIONS[0].to_owned()
+}
+
+fn default_mode() -> String {
+    crate::controller::serial::Mode::Lockstep.name().to_owned()
+}
+
+fn default_baud() -> u32 {
+    crate::controller::serial::DEFAULT_BAUD
+}
+
+fn default_timeout_ms() -> u32 {
+    crate::controller::serial::DEFAULT_TIMEOUT_MS
+}
+
+fn default_startup_timeout_ms() -> u32 {
+    crate::controller::serial::DEFAULT_STARTUP_TIMEOUT_MS
+}
+
+fn default_resend_ms() -> u32 {
+    crate::controller::serial::DEFAULT_RESEND_MS
 }

@@ -698,7 +698,7 @@ fn controller_kind_must_be_known() {
     let e = load_err(&replace_once(
         FULL,
         "kind = \"reference\"",
-        "kind = \"qemu:fw.elf\"",
+        "kind = \"usb:fw.elf\"",
     ));
     assert_err(&e, 18, "controller.kind", &["accepted kinds: `reference`"]);
 }

@@ -15,6 +15,8 @@ use super::locate::SourceMap;
 use super::spec::{
     CONTROLLER_KINDS, DEFAULT_HOLD_MS, ISOLATIONS, MAX_DURATION_S, Scenario, SideName,
 };
+use crate::controller::ControllerKind;
+use crate::controller::serial::{Mode, board_settings_mismatch};
 use crate::metrics::validate_checks;
 
 /// Fills what depends on other keys (the tick rate stated once applies to both places; press
@@ -220,23 +222,36 @@ fn check_events(p: &mut Problems, sc: &Scenario) {
 
 fn check_controller(p: &mut Problems, sc: &Scenario) {
     let kind = sc.controller.kind.as_str();
-    if let Some(path) = kind.strip_prefix("cabi:") {
-        if path.trim().is_empty() {
+    let known_prefix = ["cabi:", "qemu:", "serial:"]
+        .iter()
+        .any(|prefix| kind.starts_with(prefix));
+    let parsed = ControllerKind::parse(kind, Path::new(""));
+    match &parsed {
+        Err(e) if known_prefix => p.value("controller.kind", e),
+        Err(_) => {
+            // `qemo:board.elf`: suggest by the prefix, the path is the user's own.
+            let suggestion = match kind.split_once(':') {
+                Some((prefix, _)) => hint(
+                    &format!("{prefix}:"),
+                    &["cabi:", "qemu:", "serial:"],
+                    "prefixes",
+                ),
+                None => String::new(),
+            };
+            let suggestion = if suggestion.contains("did you mean") {
+                suggestion
+            } else {
+                hint(kind, &CONTROLLER_KINDS, "kinds")
+            };
             p.value(
                 "controller.kind",
-                "`cabi:` needs the path of the C firmware's shared library, relative to the \
-                 scenario file, e.g. `cabi:build/libpump.so`",
-            );
+                format!("unknown controller kind{suggestion}"),
+            )
         }
-    } else if kind != "reference" {
-        p.value(
-            "controller.kind",
-            format!(
-                "unknown controller kind{}",
-                hint(kind, &CONTROLLER_KINDS, "kinds")
-            ),
-        );
+        Ok(_) => {}
     }
+    let is_board = parsed.as_ref().is_ok_and(ControllerKind::is_board);
+    check_board_keys(p, sc, is_board);
     let isolation = sc.controller.isolation.as_str();
     if !ISOLATIONS.contains(&isolation) {
         p.value(
@@ -249,6 +264,40 @@ fn check_controller(p: &mut Problems, sc: &Scenario) {
     }
     if let Err(e) = pumprig_firmware::Controller::new(&sc.controller.settings) {
         p.value(&format!("controller.settings.{}", e.field), e.reason);
+    }
+}
+
+/// The `[controller]` keys of a board: valid values (ignored for other kinds, like `isolation`
+/// for `reference`). A board runs what was flashed (protocol v1 has no settings message), so
+/// settings other than the reference defaults would make the run lie: refused, naming each key.
+fn check_board_keys(p: &mut Problems, sc: &Scenario, is_board: bool) {
+    let c = &sc.controller;
+    if Mode::parse(&c.mode).is_none() {
+        p.value(
+            "controller.mode",
+            format!("unknown mode{}", hint(&c.mode, &Mode::NAMES, "modes")),
+        );
+    }
+    for (key, value) in [
+        ("baud", c.baud),
+        ("timeout_ms", c.timeout_ms),
+        ("startup_timeout_ms", c.startup_timeout_ms),
+        ("resend_ms", c.resend_ms),
+    ] {
+        if value == 0 {
+            p.value(&format!("controller.{key}"), "must be greater than zero");
+        }
+    }
+    if !is_board {
+        return;
+    }
+    for key in board_settings_mismatch(&c.settings) {
+        p.value(
+            &key,
+            "differs from the firmware defaults, but a board runs the settings it was flashed \
+             with (pumprig-link v1 sends none): remove the key, or rebuild the board image with \
+             it and keep the scenario at the defaults",
+        );
     }
 }
 

@@ -393,10 +393,9 @@ mod tests {
         let mut m = Mother::new(&MotherParams::default(), 2).unwrap();
         let start = [m.breast(0).stored_ml(), m.breast(1).stored_ml()];
         course(&mut m, 10);
-        for k in 0..2 {
+        for (k, initial) in start.iter().enumerate() {
             let b = m.breast(k);
-            let balance =
-                start[k] + b.synthesised_ml - b.resorbed_ml - b.removed_ml - b.stored_ml();
+            let balance = initial + b.synthesised_ml - b.resorbed_ml - b.removed_ml - b.stored_ml();
             assert!(balance.abs() < 1e-6, "breast {k}: {balance}");
         }
     }
@@ -408,7 +407,7 @@ mod tests {
             ..MotherParams::default()
         };
         let (mut often, mut rarely) = (Mother::new(&p, 1).unwrap(), Mother::new(&p, 1).unwrap());
-        let mut daily = |m: &mut Mother, per_day: u32| {
+        let daily = |m: &mut Mother, per_day: u32| {
             let mut total = 0.0;
             for day in 0..5 {
                 total = 0.0;

@@ -16,11 +16,11 @@ pub const MAX_SYNTHESIS_ML_H: f64 = 23.0;
 pub const PROLACTIN_HALF_EFFECT_NG_ML: f64 = 20.0;
 const PER_DAY: f64 = 1.0 / 86_400.0;
 /// Activation: growth with prolactin, loss when prolactin is low, loss with stasis, per day.
-pub const ACTIVATION_GROWTH_PER_DAY: f64 = 2.0;
-pub const ACTIVATION_LOSS_PER_DAY: f64 = 0.5;
+pub const ACTIVATION_GROWTH_PER_DAY: f64 = 1.6;
+pub const ACTIVATION_LOSS_PER_DAY: f64 = 1.0;
 pub const ACTIVATION_STASIS_PER_DAY: f64 = 2.0;
 /// Alveolar mass: growth with prolactin, involution when prolactin is low, with stasis, per day.
-pub const MASS_GROWTH_PER_DAY: f64 = 0.12;
+pub const MASS_GROWTH_PER_DAY: f64 = 0.08;
 pub const MASS_LOSS_PER_DAY: f64 = 0.04;
 pub const MASS_STASIS_PER_DAY: f64 = 0.05;
 /// Floors: the seed a restart grows from (choice).

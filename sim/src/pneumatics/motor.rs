@@ -29,35 +29,88 @@ impl DcMotor {
     /// torque, implicit in the speed-proportional terms (back-EMF damping is stiff), eq. (6.1)–(6.3).
     #[inline]
     pub fn step(&self, speed_rad_s: f64, duty: f64, supply_v: f64, load_nm: f64, dt_s: f64) -> f64 {
-        let v = duty.clamp(0.0, 1.0) * supply_v;
+        self.stepper(dt_s)
+            .step(speed_rad_s, duty, supply_v, load_nm)
+    }
+
+    /// The constants of [`DcMotor::step`] for a step of `dt_s`: a run's step is fixed, so the
+    /// plant computes them once instead of dividing every step.
+    pub fn stepper(&self, dt_s: f64) -> MotorStepper {
         let k = self.k_nm_per_a;
-        let r = self.resistance_ohm;
+        let k_over_r = k / self.resistance_ohm;
         let h_j = dt_s / self.inertia_kg_m2;
-        // Conducting: J·ω̇ = k·(v − k·ω)/r − b·ω − T_c − T_load.
-        let k_over_r = k / r;
-        let drive = k_over_r * v - self.coulomb_nm - load_nm;
-        let conducting =
-            (speed_rad_s + h_j * drive) / (1.0 + h_j * (k * k_over_r + self.viscous_nm_s));
-        let next = if v - k * conducting >= 0.0 {
-            conducting
-        } else {
-            // Back-EMF above the applied voltage: the diode blocks, the motor coasts.
-            (speed_rad_s - h_j * (self.coulomb_nm + load_nm)) / (1.0 + h_j * self.viscous_nm_s)
-        };
-        // The pump's check valves make it a one-way machine: no reverse rotation.
-        next.max(0.0)
+        MotorStepper {
+            k_nm_per_a: k,
+            k_over_r,
+            inv_r: 1.0 / self.resistance_ohm,
+            coulomb_nm: self.coulomb_nm,
+            h_j,
+            inv_conducting: 1.0 / (1.0 + h_j * (k * k_over_r + self.viscous_nm_s)),
+            inv_coasting: 1.0 / (1.0 + h_j * self.viscous_nm_s),
+        }
     }
 
     /// Current and supply power at a speed and duty, (6.2).
     #[inline]
     pub fn electrical(&self, speed_rad_s: f64, duty: f64, supply_v: f64) -> MotorElectrical {
-        let d = duty.clamp(0.0, 1.0);
-        let current_a =
-            ((d * supply_v - self.k_nm_per_a * speed_rad_s) / self.resistance_ohm).max(0.0);
-        MotorElectrical {
-            current_a,
-            supply_power_w: supply_v * d * current_a,
-        }
+        electrical(
+            self.k_nm_per_a,
+            1.0 / self.resistance_ohm,
+            speed_rad_s,
+            duty,
+            supply_v,
+        )
+    }
+}
+
+/// (6.2) with 1/R given: `i = max(0, (d·V − k·ω)/R)`, supply power `V·d·i`.
+#[inline]
+fn electrical(k: f64, inv_r: f64, speed_rad_s: f64, duty: f64, supply_v: f64) -> MotorElectrical {
+    let d = duty.clamp(0.0, 1.0);
+    let current_a = ((d * supply_v - k * speed_rad_s) * inv_r).max(0.0);
+    MotorElectrical {
+        current_a,
+        supply_power_w: supply_v * d * current_a,
+    }
+}
+
+/// [`DcMotor::step`] for one fixed step length, with its divisions done once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MotorStepper {
+    k_nm_per_a: f64,
+    k_over_r: f64,
+    inv_r: f64,
+    coulomb_nm: f64,
+    /// dt/J.
+    h_j: f64,
+    /// 1/(1 + (dt/J)·(k²/R + b)) and 1/(1 + (dt/J)·b): the implicit denominators.
+    inv_conducting: f64,
+    inv_coasting: f64,
+}
+
+impl MotorStepper {
+    /// The speed after one step, eq. (6.1)–(6.3): implicit in the speed-proportional terms.
+    #[inline]
+    pub fn step(&self, speed_rad_s: f64, duty: f64, supply_v: f64, load_nm: f64) -> f64 {
+        let v = duty.clamp(0.0, 1.0) * supply_v;
+        let h_j = self.h_j;
+        // Conducting: J·ω̇ = k·(v − k·ω)/r − b·ω − T_c − T_load.
+        let drive = self.k_over_r * v - self.coulomb_nm - load_nm;
+        let conducting = (speed_rad_s + h_j * drive) * self.inv_conducting;
+        let next = if v - self.k_nm_per_a * conducting >= 0.0 {
+            conducting
+        } else {
+            // Back-EMF above the applied voltage: the diode blocks, the motor coasts.
+            (speed_rad_s - h_j * (self.coulomb_nm + load_nm)) * self.inv_coasting
+        };
+        // The pump's check valves make it a one-way machine: no reverse rotation.
+        next.max(0.0)
+    }
+
+    /// Current and supply power at a speed and duty, (6.2), as [`DcMotor::electrical`].
+    #[inline]
+    pub fn electrical(&self, speed_rad_s: f64, duty: f64, supply_v: f64) -> MotorElectrical {
+        electrical(self.k_nm_per_a, self.inv_r, speed_rad_s, duty, supply_v)
     }
 }
 

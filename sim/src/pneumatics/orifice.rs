@@ -40,24 +40,27 @@ fn ellipse_and_slope(r: f64) -> (f64, f64) {
 pub struct Orifice {
     /// Choked mass flow per unit Cd·A and upstream pressure, sqrt(γ/(R·T))·(2/(γ+1))^((γ+1)/(2(γ−1))), s/m.
     choked_s_per_m: f64,
-    /// The ellipse at the laminar boundary.
-    ellipse_lam: f64,
+    /// Laminar slope ∂ṁ/∂Δp per unit Cd·A, e(0.999)·choked/(1 − 0.999), s/m/Pa·Pa: continuous
+    /// with (3.1) at the laminar boundary.
+    laminar_s_per_m: f64,
 }
 
 impl Orifice {
     /// `rt_j_per_kg` is R·T of the air upstream (isothermal kit: the same everywhere).
     pub fn new(rt_j_per_kg: f64) -> Self {
         let g = GAMMA_AIR;
+        let choked_s_per_m =
+            (g / rt_j_per_kg).sqrt() * (2.0 / (g + 1.0)).powf((g + 1.0) / (2.0 * (g - 1.0)));
         Self {
-            choked_s_per_m: (g / rt_j_per_kg).sqrt()
-                * (2.0 / (g + 1.0)).powf((g + 1.0) / (2.0 * (g - 1.0))),
-            ellipse_lam: ellipse_and_slope(LAMINAR_PRESSURE_RATIO).0,
+            choked_s_per_m,
+            laminar_s_per_m: choked_s_per_m * ellipse_and_slope(LAMINAR_PRESSURE_RATIO).0
+                / (1.0 - LAMINAR_PRESSURE_RATIO),
         }
     }
 
     /// Mass flow from `a` to `b` through an effective area `cd_area_m2` (discharge coefficient ×
     /// geometric area), either direction. Equation (3.1)–(3.3) of docs/model.md.
-    #[inline]
+    #[inline(always)]
     pub fn flow(&self, cd_area_m2: f64, pa_pa: f64, pb_pa: f64) -> EdgeFlow {
         if cd_area_m2 <= 0.0 {
             return EdgeFlow::ZERO;
@@ -69,19 +72,77 @@ impl Orifice {
         }
     }
 
-    /// Flow from upstream `pu` to downstream `pd` with pu ≥ pd, with implicit-step slopes.
-    #[inline]
-    fn forward(&self, cd_area_m2: f64, pu: f64, pd: f64) -> EdgeFlow {
-        let f = self.tangent(cd_area_m2, pu, pd);
-        let dp = pu - pd;
-        if dp <= 0.0 {
-            return f;
+    /// As [`Orifice::flow`] from the atmosphere (`ambient_pa`, with its reciprocal
+    /// `inv_ambient_pa`, a run constant) into a node at `p_pa`: the pressure ratio of the usual
+    /// direction is then a multiplication instead of a division (rounding-level difference).
+    #[inline(always)]
+    pub fn flow_from_ambient(
+        &self,
+        cd_area_m2: f64,
+        ambient_pa: f64,
+        inv_ambient_pa: f64,
+        p_pa: f64,
+    ) -> EdgeFlow {
+        if cd_area_m2 <= 0.0 {
+            return EdgeFlow::ZERO;
         }
-        let chord = f.kg_s / dp;
-        EdgeFlow {
-            kg_s: f.kg_s,
-            d_dpa: f.d_dpa.max(chord),
-            d_dpb: f.d_dpb.min(-chord),
+        if ambient_pa >= p_pa {
+            self.forward_at_ratio(cd_area_m2, ambient_pa, p_pa, p_pa * inv_ambient_pa)
+        } else {
+            self.forward(cd_area_m2, p_pa, ambient_pa).reversed()
+        }
+    }
+
+    /// Flow from upstream `pu` to downstream `pd` with pu ≥ pd, with implicit-step slopes: the
+    /// larger of tangent and chord (docs/model.md §7.3).
+    #[inline(always)]
+    fn forward(&self, cd_area_m2: f64, pu: f64, pd: f64) -> EdgeFlow {
+        self.forward_at_ratio(cd_area_m2, pu, pd, pd / pu)
+    }
+
+    /// `forward` with the pressure ratio r = pd/pu given. One division: a reciprocal that gives
+    /// both 1/e and the chord's 1/Δp, independent of the square root.
+    #[inline(always)]
+    fn forward_at_ratio(&self, cd_area_m2: f64, pu: f64, pd: f64, r: f64) -> EdgeFlow {
+        let c = cd_area_m2 * self.choked_s_per_m;
+        let dp = pu - pd;
+        if r >= LAMINAR_PRESSURE_RATIO || dp <= 0.0 {
+            // (3.3) linear in Δp: tangent and chord coincide.
+            let slope = cd_area_m2 * self.laminar_s_per_m;
+            return EdgeFlow {
+                kg_s: slope * dp,
+                d_dpa: slope,
+                d_dpb: -slope,
+            };
+        }
+        if r > CRITICAL_PRESSURE_RATIO {
+            // (3.1) subsonic: ṁ = c·p_u·e(r); ∂/∂p_d = c·e'(r), ∂/∂p_u = c·(e − r·e'),
+            // e' = −x/(span·e); chord ṁ/Δp.
+            const INV_SPAN: f64 = 1.0 / (1.0 - CRITICAL_PRESSURE_RATIO);
+            let x = (r - CRITICAL_PRESSURE_RATIO) * INV_SPAN;
+            // r < 0.999 keeps x < 1 and e > 0. 1/(e·Δp) = e/(q·Δp): the division runs
+            // alongside the square root instead of after it.
+            let q = 1.0 - x * x;
+            let e = q.sqrt();
+            let inv_e_dp = e * (1.0 / (q * dp));
+            let de = -x * INV_SPAN * (dp * inv_e_dp);
+            let kg_s = c * pu * e;
+            let chord = kg_s * (e * inv_e_dp);
+            EdgeFlow {
+                kg_s,
+                d_dpa: (c * (e - r * de)).max(chord),
+                d_dpb: (c * de).min(-chord),
+            }
+        } else {
+            // (3.2) choked: independent of the downstream pressure; the chord c·p_u/Δp is
+            // steeper than the tangent c since p_u > Δp.
+            let kg_s = c * pu;
+            let chord = kg_s / dp;
+            EdgeFlow {
+                kg_s,
+                d_dpa: c.max(chord),
+                d_dpb: (-chord).min(0.0),
+            }
         }
     }
 
@@ -92,7 +153,7 @@ impl Orifice {
         let r = pd / pu;
         if r >= LAMINAR_PRESSURE_RATIO {
             // (3.3) linear in Δp, continuous with (3.1) at r = 0.999.
-            let slope = c * self.ellipse_lam / (1.0 - LAMINAR_PRESSURE_RATIO);
+            let slope = cd_area_m2 * self.laminar_s_per_m;
             EdgeFlow {
                 kg_s: slope * (pu - pd),
                 d_dpa: slope,
@@ -232,6 +293,19 @@ mod tests {
             // Implicit slopes are at least as steep as the tangent and the chord.
             let chord = f.kg_s / (pu - pd);
             assert!(-f.d_dpb >= chord * (1.0 - 1e-12) && -f.d_dpb >= -t.d_dpb);
+        }
+    }
+
+    #[test]
+    fn flow_from_ambient_agrees_with_flow_to_rounding() {
+        let o = Orifice::new(RT);
+        let atm = 101_325.0;
+        for p in [20_000.0, 60_000.0, 90_000.0, 101_300.0, atm, 101_400.0] {
+            let a = o.flow(1e-6, atm, p);
+            let b = o.flow_from_ambient(1e-6, atm, 1.0 / atm, p);
+            for (x, y) in [(a.kg_s, b.kg_s), (a.d_dpa, b.d_dpa), (a.d_dpb, b.d_dpb)] {
+                assert!((x - y).abs() <= 1e-14 * x.abs(), "p {p}: {x} vs {y}");
+            }
         }
     }
 

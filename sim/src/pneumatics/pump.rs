@@ -45,38 +45,105 @@ impl DiaphragmPump {
         speed_rad_s: f64,
         rt_j_per_kg: f64,
     ) -> EdgeFlow {
-        let swept = self.stroke_volume_m3 * speed_rad_s.max(0.0) / core::f64::consts::TAU;
-        let (eta, re) = self.efficiency((outlet_pa / inlet_pa).max(1.0));
-        let kg_s = inlet_pa / rt_j_per_kg * swept * eta;
-        // d(p·η)/dp = η + ε·(p_out/p)^(1/n)/n while 0 < η < 1.
-        let d_dp = if eta <= 0.0 {
-            0.0
-        } else if eta >= 1.0 {
-            swept / rt_j_per_kg
-        } else {
-            swept * (eta + self.clearance_ratio * re / self.polytropic_exponent) / rt_j_per_kg
-        };
-        EdgeFlow {
-            kg_s,
-            d_dpa: d_dp,
-            d_dpb: 0.0,
-        }
+        self.at(inlet_pa, outlet_pa)
+            .flow(speed_rad_s, 1.0 / rt_j_per_kg)
     }
 
     /// Shaft torque the gas loads the motor with, N·m: indicated work per revolution of the ideal
     /// polytropic cycle over 2π (5.4). Independent of speed.
     #[inline]
     pub fn torque_nm(&self, inlet_pa: f64, outlet_pa: f64) -> f64 {
-        let ratio = (outlet_pa / inlet_pa).max(1.0);
-        let (eta, _) = self.efficiency(ratio);
+        self.at(inlet_pa, outlet_pa).torque_nm
+    }
+
+    /// The pump at one inlet and outlet pressure: what its flow (any speed) and its torque share,
+    /// so a step that needs both computes the pressure ratio and its logarithm once.
+    #[inline]
+    pub fn at(&self, inlet_pa: f64, outlet_pa: f64) -> PumpOperatingPoint {
+        self.at_with_inverse(inlet_pa, outlet_pa, 1.0 / outlet_pa)
+    }
+
+    /// As [`DiaphragmPump::at`], with 1/p_out given (the atmosphere: a run constant). The
+    /// isothermal pump (n = 1) then needs no division: p_in·η = p_in·(1 + ε) − ε·p_out (5.1)
+    /// and ln(p_out/p_in) = −ln(p_in/p_out) (5.4), the same quantities rearranged.
+    #[inline]
+    pub fn at_with_inverse(
+        &self,
+        inlet_pa: f64,
+        outlet_pa: f64,
+        inv_outlet_pa: f64,
+    ) -> PumpOperatingPoint {
         let n = self.polytropic_exponent;
-        let induced_m3 = eta * self.stroke_volume_m3;
-        let work_j = if (n - 1.0).abs() < 1e-9 {
-            inlet_pa * induced_m3 * ratio.ln()
+        let e = self.clearance_ratio;
+        let (p_eta, d_p_eta, work_per_m3) = if n == 1.0 {
+            // η clamped to [0, 1]: p_in·η to [0, p_in] (p_in ≥ p_out gives exactly p_in).
+            let p_eta = (inlet_pa * (1.0 + e) - e * outlet_pa)
+                .min(inlet_pa)
+                .max(0.0);
+            let y = inlet_pa * inv_outlet_pa;
+            // d(p·η)/dp = 1 + ε while 0 < η < 1.
+            let (d_p_eta, ln_ratio) = if p_eta <= 0.0 {
+                (0.0, 0.0)
+            } else if y >= 1.0 {
+                (1.0, 0.0)
+            } else {
+                (1.0 + e, -crate::tabulated::ln_fraction(y))
+            };
+            (p_eta, d_p_eta, p_eta * ln_ratio)
         } else {
-            n / (n - 1.0) * inlet_pa * induced_m3 * (ratio.powf((n - 1.0) / n) - 1.0)
+            let ratio = (outlet_pa / inlet_pa).max(1.0);
+            let (eta, re) = self.efficiency(ratio);
+            // d(p·η)/dp = η + ε·(p_out/p)^(1/n)/n while 0 < η < 1.
+            let d_p_eta = if eta <= 0.0 {
+                0.0
+            } else if eta >= 1.0 {
+                1.0
+            } else {
+                eta + e * re / n
+            };
+            let work_per_m3 = if (n - 1.0).abs() < 1e-9 {
+                inlet_pa * eta * crate::tabulated::ln(ratio)
+            } else {
+                n / (n - 1.0) * inlet_pa * eta * (ratio.powf((n - 1.0) / n) - 1.0)
+            };
+            (inlet_pa * eta, d_p_eta, work_per_m3)
         };
-        work_j / core::f64::consts::TAU
+        PumpOperatingPoint {
+            p_eta,
+            d_p_eta,
+            stroke_per_rad_m3: self.stroke_volume_m3 * INV_TAU,
+            torque_nm: work_per_m3 * self.stroke_volume_m3 * INV_TAU,
+        }
+    }
+}
+
+/// 1/(2π): the pump's displacement and work are per revolution.
+const INV_TAU: f64 = 1.0 / core::f64::consts::TAU;
+
+/// The pump head at one inlet and outlet pressure ([`DiaphragmPump::at`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PumpOperatingPoint {
+    /// Inlet pressure times volumetric efficiency (5.1), Pa.
+    p_eta: f64,
+    /// d(p_in·η)/dp_in.
+    d_p_eta: f64,
+    /// Swept volume per radian, m³.
+    stroke_per_rad_m3: f64,
+    /// Load torque on the motor, N·m (5.4).
+    pub torque_nm: f64,
+}
+
+impl PumpOperatingPoint {
+    /// Mass flow out of the manifold at shaft speed ω, with ∂ṁ/∂p_inlet in `d_dpa` (5.3);
+    /// `inv_rt` is 1/(R·T).
+    #[inline]
+    pub fn flow(&self, speed_rad_s: f64, inv_rt: f64) -> EdgeFlow {
+        let swept_mass_per_pa = self.stroke_per_rad_m3 * speed_rad_s.max(0.0) * inv_rt;
+        EdgeFlow {
+            kg_s: self.p_eta * swept_mass_per_pa,
+            d_dpa: swept_mass_per_pa * self.d_p_eta,
+            d_dpb: 0.0,
+        }
     }
 }
 
