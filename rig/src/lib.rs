@@ -12,6 +12,7 @@ pub mod output;
 pub mod runner;
 pub mod scenario;
 pub mod session;
+pub mod sweep;
 
 /// Process exit codes of the `pumprig` binary.
 pub mod exit_code {

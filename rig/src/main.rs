@@ -8,6 +8,7 @@ use pumprig::controller::ControllerKind;
 use pumprig::exit_code;
 use pumprig::scenario::{self, LoadedScenario};
 use pumprig::session::{self, SessionError};
+use pumprig::sweep;
 
 #[derive(Parser)]
 #[command(
@@ -22,7 +23,8 @@ Exit codes: 0 every check passed; 1 a check failed or the run hit a fault; 2 bad
 (nothing is written).",
     after_help = "Examples:\n  pumprig run scenarios/quickstart.toml            # writes results/quickstart/\n  \
 pumprig run scenarios/bench-session.toml --out /tmp/bench --seed 7\n  \
-pumprig check scenarios/leak-onset.toml          # validate only"
+pumprig check scenarios/leak-onset.toml          # validate only\n  \
+pumprig sweep scenarios/sweep-vacuum.toml        # every case of its [sweep], in parallel"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -58,6 +60,52 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Run a scenario's `[sweep]`: every case (or a shard of them) in parallel, each into
+    /// DIR/cases/<id>/, then summary.csv, summary.md and junit.xml in case order.
+    #[command(
+        after_help = "Examples:\n  pumprig sweep scenarios/sweep-vacuum.toml --jobs 2\n  \
+pumprig sweep scenarios/sweep-vacuum.toml --shard 1/2 --out results/shard-1\n  \
+pumprig sweep scenarios/sweep-vacuum.toml --case vacuum_mmhg=150 --plots\n\n\
+Exit codes: 0 every case passed; 1 a case failed a check or hit a fault; 2 bad input (nothing run)."
+    )]
+    Sweep {
+        /// Scenario file (TOML) with a [sweep] table.
+        scenario: PathBuf,
+        /// Sweep directory [default: results/<scenario name>-sweep, or
+        /// results/<scenario name>-sweep-K-of-N for a shard]. Replaced as a whole when the sweep
+        /// completes.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Cases run at once [default: the number of CPUs].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        jobs: Option<u32>,
+        /// Run only shard K of N (case i belongs to shard i mod N + 1); merge the shards'
+        /// directories with `pumprig merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Run only the cases matching FILTER: comma-separated terms, each a `key=value` of the
+        /// case (short key as in the id, or the full key path), the case id or its hash. May be
+        /// repeated (a case matching any runs).
+        #[arg(long = "case", value_name = "FILTER")]
+        cases: Vec<String>,
+        /// Also write each case's timeseries.csv and plots (slower; by default a case writes
+        /// record.json only).
+        #[arg(long)]
+        plots: bool,
+        /// Also write each case's timeseries.csv (without plots).
+        #[arg(long)]
+        timeseries: bool,
+    },
+    /// Merge the directories of a sweep's shards into one whose summaries equal the unsharded
+    /// sweep's, byte for byte.
+    Merge {
+        /// Shard directories written by `pumprig sweep --shard K/N`.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged directory.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Run one scenario per target of CALIBRATION.md (scenarios/calibration/) and write a table of
     /// target, band, simulated value and pass (calibration.md and calibration.csv).
     Calibrate {
@@ -89,9 +137,116 @@ fn load(path: &Path) -> Result<LoadedScenario, ExitCode> {
     })
 }
 
+fn code(c: i32) -> ExitCode {
+    ExitCode::from(c as u8)
+}
+
+/// The end of a sweep or merge: the failures, a count line, the exit code.
+fn report_sweep(tally: &sweep::Tally, failed: &[sweep::CaseRow], dir: &Path) -> ExitCode {
+    for r in failed {
+        match &r.error {
+            Some(e) => println!("{} case {} {}: {e}", r.outcome.label(), r.index + 1, r.id),
+            None => println!("{} case {} {}", r.outcome.label(), r.index + 1, r.id),
+        }
+        for c in r.checks.iter().filter(|c| !c.pass) {
+            println!("    {}", c.message);
+        }
+    }
+    let shown = failed.len();
+    if tally.fail + tally.error > shown {
+        println!(
+            "… and {} more failed case(s): see {}",
+            tally.fail + tally.error - shown,
+            dir.join("summary.md").display()
+        );
+    }
+    println!(
+        "{} case(s): {} passed ({} marginal), {} failed, {} error(s); wrote {}",
+        tally.cases,
+        tally.pass + tally.marginal,
+        tally.marginal,
+        tally.fail,
+        tally.error,
+        dir.display()
+    );
+    code(if tally.passed() {
+        exit_code::OK
+    } else {
+        exit_code::FAILED
+    })
+}
+
+fn sweep_error(e: &sweep::SweepError) -> ExitCode {
+    eprintln!("error: {e}");
+    code(if e.is_bad_input() {
+        exit_code::BAD_INPUT
+    } else {
+        exit_code::FAILED
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Sweep {
+            scenario,
+            out,
+            jobs,
+            shard,
+            cases,
+            plots,
+            timeseries,
+        } => {
+            let shard = match shard.map(|s| s.parse::<sweep::Shard>()).transpose() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: --shard {e}");
+                    return code(exit_code::BAD_INPUT);
+                }
+            };
+            let loaded = match load(&scenario) {
+                Ok(l) => l,
+                Err(c) => return c,
+            };
+            let prepared = match sweep::prepare(&loaded, shard, &cases) {
+                Ok(p) => p,
+                Err(e) => return sweep_error(&e),
+            };
+            let out = out.unwrap_or_else(|| {
+                let name = match shard {
+                    Some(s) => format!("{}-sweep-{}-of-{}", loaded.scenario.name, s.k, s.n),
+                    None => format!("{}-sweep", loaded.scenario.name),
+                };
+                PathBuf::from("results").join(name)
+            });
+            let jobs = jobs.map_or_else(
+                || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                |j| j as usize,
+            );
+            let options = sweep::SweepOptions {
+                jobs,
+                outputs: session::OutputOptions {
+                    timeseries: timeseries || plots,
+                    plots,
+                },
+            };
+            let progress = sweep::ConsoleProgress::new();
+            match sweep::run(
+                &prepared.plan,
+                &prepared.cases,
+                &prepared.manifest,
+                &out,
+                options,
+                &progress,
+            ) {
+                Ok(done) => report_sweep(&done.tally, &done.failed, &done.dir),
+                Err(e) => sweep_error(&e),
+            }
+        }
+        Command::Merge { dirs, out } => match sweep::merge(&dirs, &out) {
+            Ok(done) => report_sweep(&done.tally, &done.failed, &done.dir),
+            Err(e) => sweep_error(&e),
+        },
         Command::CabiWorker { library } => {
             ExitCode::from(pumprig::controller::serve_worker(&library) as u8)
         }
@@ -163,9 +318,24 @@ fn main() -> ExitCode {
                 eprintln!("error: {}: {e}", scenario.display());
                 return ExitCode::from(exit_code::BAD_INPUT as u8);
             }
+            // A sweep's every case is checked too.
+            let sweep_note = match sweep::SweepPlan::from_scenario(&loaded) {
+                Ok(None) => String::new(),
+                Ok(Some(plan)) => {
+                    if let Err(e) = plan.validate(plan.cases()) {
+                        eprintln!("error: {e}");
+                        return code(exit_code::BAD_INPUT);
+                    }
+                    format!(", a sweep of {} case(s)", plan.len())
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return code(exit_code::BAD_INPUT);
+                }
+            };
             let sc = &loaded.scenario;
             println!(
-                "{}: ok — \"{}\", {} s at {} Hz, {} shield(s), {} event(s), {} check(s)",
+                "{}: ok — \"{}\", {} s at {} Hz, {} shield(s), {} event(s), {} check(s){sweep_note}",
                 scenario.display(),
                 sc.name,
                 sc.duration_s,
@@ -211,11 +381,20 @@ fn main() -> ExitCode {
             match session::run_to_dir(&loaded, &out) {
                 Ok(done) => {
                     for c in &done.metrics.checks {
-                        println!("{} {}", if c.pass { "PASS" } else { "FAIL" }, c.message);
+                        let label = match (c.pass, c.marginal) {
+                            (false, _) => "FAIL",
+                            (true, true) => "MARGINAL",
+                            (true, false) => "PASS",
+                        };
+                        println!("{label} {}", c.message);
                     }
                     let failed = done.metrics.checks.iter().filter(|c| !c.pass).count();
+                    let marginal = match done.metrics.marginal_count() {
+                        0 => String::new(),
+                        n => format!(" ({n} marginal)"),
+                    };
                     println!(
-                        "{}: {} check(s), {} failed; wrote {}",
+                        "{}: {} check(s), {} failed{marginal}; wrote {}",
                         loaded.scenario.name,
                         done.metrics.checks.len(),
                         failed,

@@ -22,9 +22,10 @@ use crate::runner::{self, RunError};
 use crate::scenario::LoadedScenario;
 
 /// Files every run writes.
-pub const OUTPUT_FILES: [&str; 10] = [
+pub const OUTPUT_FILES: [&str; 11] = [
     "timeseries.csv",
     "record.json",
+    "junit.xml",
     "vacuum.png",
     "vacuum.svg",
     "actuators.png",
@@ -34,6 +35,41 @@ pub const OUTPUT_FILES: [&str; 10] = [
     "milk.png",
     "milk.svg",
 ];
+
+/// Which files a run writes besides `record.json` and `junit.xml` (always written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputOptions {
+    /// `timeseries.csv`.
+    pub timeseries: bool,
+    /// The plots (PNG and SVG); they are drawn from the CSV, so they imply `timeseries`.
+    pub plots: bool,
+}
+
+impl OutputOptions {
+    /// Everything: what `pumprig run` writes.
+    pub const ALL: OutputOptions = OutputOptions {
+        timeseries: true,
+        plots: true,
+    };
+    /// `record.json` only: a sweep case by default (no samples kept, nothing drawn).
+    pub const RECORD_ONLY: OutputOptions = OutputOptions {
+        timeseries: false,
+        plots: false,
+    };
+
+    /// The files a run with these options writes, in [`OUTPUT_FILES`] order.
+    pub fn files(self) -> Vec<&'static str> {
+        OUTPUT_FILES
+            .iter()
+            .copied()
+            .filter(|f| match *f {
+                "record.json" | "junit.xml" => true,
+                "timeseries.csv" => self.timeseries || self.plots,
+                _ => self.plots,
+            })
+            .collect()
+    }
+}
 
 /// A run that went to its end (checks may still have failed).
 pub struct Finished {
@@ -128,12 +164,21 @@ pub fn serial_options(loaded: &LoadedScenario) -> Result<SerialOptions, Controll
 
 /// Runs the scenario with the controller it names and writes the run directory `out`.
 pub fn run_to_dir(loaded: &LoadedScenario, out: &Path) -> Result<Finished, SessionError> {
+    run_to_dir_with(loaded, out, OutputOptions::ALL)
+}
+
+/// [`run_to_dir`], writing only the files `outputs` asks for besides `record.json`.
+pub fn run_to_dir_with(
+    loaded: &LoadedScenario,
+    out: &Path,
+    outputs: OutputOptions,
+) -> Result<Finished, SessionError> {
     let mut controller = build_controller(loaded).map_err(|e| match e {
         // A board that does not answer is a run fault, not bad input.
         ControllerError::Connect(_) => SessionError::Run(RunError::Controller(e)),
         e => SessionError::Controller(e),
     })?;
-    run_controller_to_dir(loaded, &mut *controller, out)
+    run_controller_to_dir_with(loaded, &mut *controller, out, outputs)
 }
 
 /// Runs the scenario with a given controller (a user's own firmware in-process, say) and writes
@@ -144,6 +189,16 @@ pub fn run_controller_to_dir(
     controller: &mut dyn Controller,
     out: &Path,
 ) -> Result<Finished, SessionError> {
+    run_controller_to_dir_with(loaded, controller, out, OutputOptions::ALL)
+}
+
+/// [`run_controller_to_dir`], writing only the files `outputs` asks for besides `record.json`.
+pub fn run_controller_to_dir_with(
+    loaded: &LoadedScenario,
+    controller: &mut dyn Controller,
+    out: &Path,
+    outputs: OutputOptions,
+) -> Result<Finished, SessionError> {
     let stage = StagedDir::create(out).map_err(|source| SessionError::OutputPath {
         path: out.to_path_buf(),
         source,
@@ -151,12 +206,18 @@ pub fn run_controller_to_dir(
     let io_err = |path: PathBuf| move |source| SessionError::Io { path, source };
     let csv_path = stage.path().join("timeseries.csv");
     let identity = controller.identity();
-    let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
-    let shields = loaded.scenario.plant.kit.shields;
-    let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields)
-        .map_err(io_err(csv_path.clone()))?;
-    let outcome = runner::run(loaded, controller, &mut sink)?;
-    sink.into_inner().map_err(io_err(csv_path.clone()))?;
+    let files = outputs.files();
+    let outcome = if files.contains(&"timeseries.csv") {
+        let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
+        let shields = loaded.scenario.plant.kit.shields;
+        let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields)
+            .map_err(io_err(csv_path.clone()))?;
+        let outcome = runner::run(loaded, controller, &mut sink)?;
+        sink.into_inner().map_err(io_err(csv_path.clone()))?;
+        outcome
+    } else {
+        runner::run(loaded, controller, &mut runner::NoSink)?
+    };
 
     let mut record = RunRecord::new(
         loaded,
@@ -164,7 +225,7 @@ pub fn run_controller_to_dir(
         &outcome.metrics,
         outcome.ticks,
         outcome.tick_ns,
-        OUTPUT_FILES.to_vec(),
+        files.clone(),
     );
     record.link_health = outcome.link.clone();
     let json = record.to_json().map_err(|e| SessionError::Io {
@@ -173,6 +234,21 @@ pub fn run_controller_to_dir(
     })?;
     let record_path = stage.path().join("record.json");
     std::fs::write(&record_path, json).map_err(io_err(record_path))?;
+    let junit_path = stage.path().join("junit.xml");
+    let junit = File::create(&junit_path).map_err(io_err(junit_path.clone()))?;
+    crate::output::junit::write_run(
+        BufWriter::new(junit),
+        &loaded.scenario.name,
+        &outcome.metrics,
+    )
+    .map_err(io_err(junit_path))?;
+    if !outputs.plots {
+        let dir = stage.commit().map_err(io_err(out.to_path_buf()))?;
+        return Ok(Finished {
+            dir,
+            metrics: outcome.metrics,
+        });
+    }
 
     let series = TimeSeries::read_csv(&csv_path)?;
     let sc = &loaded.scenario;

@@ -80,6 +80,29 @@ pub(crate) fn breach(x: f64, min: Option<f64>, max: Option<f64>, unit: &str) -> 
     None
 }
 
+/// How values spanning `lo..=hi` (one value: `lo == hi`; per-cycle: the lowest and highest
+/// cycle) leave the marginal band: `172.1 mmHg below marginal_min 175 mmHg`; `None` if inside.
+/// The edge prints as written (`189.99`, not rounded to `190`), the value so as not to look
+/// equal to it.
+pub(crate) fn marginal_breach(
+    lo: f64,
+    hi: f64,
+    marginal_min: Option<f64>,
+    marginal_max: Option<f64>,
+    unit: &str,
+) -> Option<String> {
+    let below = marginal_min
+        .filter(|&m| lo < m)
+        .map(|m| format!("{} {unit} below marginal_min {m} {unit}", num_vs(lo, m)));
+    let above = marginal_max
+        .filter(|&m| hi > m)
+        .map(|m| format!("{} {unit} above marginal_max {m} {unit}", num_vs(hi, m)));
+    match (below, above) {
+        (Some(b), Some(a)) => Some(format!("{b}, {a}")),
+        (b, a) => b.or(a),
+    }
+}
+
 /// The value printed against the limit it is nearest to, so a near miss does not look equal.
 pub(crate) fn value(x: f64, min: Option<f64>, max: Option<f64>) -> String {
     let nearest = [min, max]

@@ -25,6 +25,11 @@ impl MetricsReport {
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.pass)
     }
+
+    /// Number of checks that passed inside their limits but outside their marginal band.
+    pub fn marginal_count(&self) -> usize {
+        self.checks.iter().filter(|c| c.marginal).count()
+    }
 }
 
 /// The outcome of one check.
@@ -37,6 +42,11 @@ pub struct CheckOutcome {
     pub window_s: Option<[f64; 2]>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The marginal band's edges, in `unit` (`None`: no band on that side).
+    #[serde(default)]
+    pub marginal_min: Option<f64>,
+    #[serde(default)]
+    pub marginal_max: Option<f64>,
     /// The threshold used by `release_time` and `time_above`, mmHg.
     pub threshold_mmhg: Option<f64>,
     /// The measured value in `unit`; for per-cycle metrics, the worst cycle's. `None` when
@@ -52,6 +62,10 @@ pub struct CheckOutcome {
     pub cycle_min: Option<f64>,
     pub cycle_max: Option<f64>,
     pub pass: bool,
+    /// Passed, but outside the marginal band (for per-cycle metrics: some cycle was). Never
+    /// set on a failed check.
+    #[serde(default)]
+    pub marginal: bool,
     /// One line: for a failure, which check, the value with its unit, the limit it broke and
     /// where; for a pass, a summary.
     pub message: String,
@@ -99,6 +113,8 @@ pub(crate) fn outcome(check: &ValidCheck, finding: Finding) -> CheckOutcome {
         window_s: spec.window_s,
         min,
         max,
+        marginal_min: spec.marginal_min,
+        marginal_max: spec.marginal_max,
         threshold_mmhg: check.threshold_mmhg,
         value: None,
         at_time_s: None,
@@ -107,6 +123,7 @@ pub(crate) fn outcome(check: &ValidCheck, finding: Finding) -> CheckOutcome {
         cycle_min: None,
         cycle_max: None,
         pass: false,
+        marginal: false,
         message: String::new(),
     };
     let failed = |detail: String| format!("check \"{}\" failed: {subject}{detail}", spec.name);
@@ -140,9 +157,19 @@ pub(crate) fn outcome(check: &ValidCheck, finding: Finding) -> CheckOutcome {
             );
             let n = acc.stats.count;
             out.pass = excess <= 0.0;
+            let marginal = out
+                .pass
+                .then(|| {
+                    format::marginal_breach(lo, hi, spec.marginal_min, spec.marginal_max, unit)
+                })
+                .flatten();
+            out.marginal = marginal.is_some();
             out.message = if out.pass {
+                let note = marginal
+                    .map(|m| format!("; marginal: {m}"))
+                    .unwrap_or_default();
                 passed(format!(
-                    " {} in all {n} cycles {window} ({stats}; closest to a limit: {} {unit} in the cycle at t = {} s)",
+                    " {} in all {n} cycles {window} ({stats}; closest to a limit: {} {unit} in the cycle at t = {} s){note}",
                     format::limits(min, max, unit),
                     format::value(value, min, max),
                     format::time_s(t_ns),
@@ -173,8 +200,19 @@ pub(crate) fn outcome(check: &ValidCheck, finding: Finding) -> CheckOutcome {
                 }
                 None => {
                     out.pass = true;
+                    let marginal = format::marginal_breach(
+                        value,
+                        value,
+                        spec.marginal_min,
+                        spec.marginal_max,
+                        unit,
+                    );
+                    out.marginal = marginal.is_some();
+                    let note = marginal
+                        .map(|m| format!("; marginal: {m}"))
+                        .unwrap_or_default();
                     out.message = passed(format!(
-                        " was {shown} {unit} {context}; limit: {}",
+                        " was {shown} {unit} {context}; limit: {}{note}",
                         format::limits(min, max, unit)
                     ));
                 }

@@ -47,6 +47,14 @@ pub struct CheckSpec {
     pub max: Option<f64>,
     /// Must be exactly the metric's unit ([`Metric::unit`]), e.g. `"mmHg"`.
     pub unit: String,
+    /// Lower edge of the marginal band, in `unit` (as OpenHTF's marginal limits): a value that
+    /// passes but lies below it is flagged `marginal`. Needs `min`; `min <= marginal_min`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marginal_min: Option<f64>,
+    /// Upper edge of the marginal band, in `unit`: a passing value above it is flagged
+    /// `marginal`. Needs `max`; `marginal_max <= max`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marginal_max: Option<f64>,
     /// Vacuum threshold, mmHg: for `release_time` (default 10) and `time_above` (required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold_mmhg: Option<f64>,
@@ -256,6 +264,56 @@ pub enum CheckSpecProblem {
     ThresholdNotPositive,
     #[error("the check needs a name")]
     EmptyName,
+    #[error("{edge} needs {limit}: the marginal band lies inside the limits")]
+    MarginalWithoutLimit {
+        edge: &'static str,
+        limit: &'static str,
+    },
+    #[error("{edge} must lie within the limits [{}, {}]", opt(.min), opt(.max))]
+    MarginalOutsideLimits {
+        edge: &'static str,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    #[error("marginal_min is above marginal_max = {marginal_max}")]
+    MarginalMinAboveMax { marginal_max: f64 },
+}
+
+/// The marginal band lies inside the limits: `min <= marginal_min <= marginal_max <= max`, each
+/// edge only with its limit. The error names the key and its value.
+fn check_marginal(spec: &CheckSpec) -> Result<(), (&'static str, f64, CheckSpecProblem)> {
+    let (min, max) = (spec.min, spec.max);
+    for (edge, limit, x, has_limit) in [
+        ("marginal_min", "min", spec.marginal_min, min.is_some()),
+        ("marginal_max", "max", spec.marginal_max, max.is_some()),
+    ] {
+        let Some(x) = x else { continue };
+        if !x.is_finite() {
+            return Err((edge, x, CheckSpecProblem::NotFinite));
+        }
+        if !has_limit {
+            return Err((
+                edge,
+                x,
+                CheckSpecProblem::MarginalWithoutLimit { edge, limit },
+            ));
+        }
+        if min.is_some_and(|lo| x < lo) || max.is_some_and(|hi| x > hi) {
+            return Err((
+                edge,
+                x,
+                CheckSpecProblem::MarginalOutsideLimits { edge, min, max },
+            ));
+        }
+    }
+    match (spec.marginal_min, spec.marginal_max) {
+        (Some(a), Some(b)) if a > b => Err((
+            "marginal_min",
+            a,
+            CheckSpecProblem::MarginalMinAboveMax { marginal_max: b },
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A window of simulated time, ns: ticks with `start_ns <= t < end_ns` are inside.
@@ -285,6 +343,11 @@ pub(crate) struct ValidCheck {
     pub at: Option<Location>,
     pub window: Window,
     pub threshold_mmhg: Option<f64>,
+}
+
+/// A limit in a message: the number, or `none` for a side without one.
+fn opt(x: &Option<f64>) -> String {
+    x.map_or_else(|| "none".into(), toml_f64)
 }
 
 fn toml_f64(x: f64) -> String {
@@ -398,6 +461,8 @@ pub(crate) fn validate(
         }
         _ => {}
     }
+    check_marginal(spec)
+        .map_err(|(field, x, problem)| err(Some(field), Some(toml_f64(x)), problem))?;
     let threshold_mmhg = match (metric.threshold_rule(), spec.threshold_mmhg) {
         (ThresholdRule::Rejected, None) => None,
         (ThresholdRule::Rejected, Some(x)) => {

@@ -15,6 +15,8 @@ fn check(metric: &str, at: Option<Location>, unit: &str) -> CheckSpec {
         min: None,
         max: None,
         unit: unit.into(),
+        marginal_min: None,
+        marginal_max: None,
         threshold_mmhg: None,
     }
 }
@@ -824,4 +826,123 @@ proptest! {
             prop_assert!((a + b - whole).abs() <= 1e-9 * whole.max(1.0), "{} + {} != {}", a, b, whole);
         }
     }
+}
+
+// ---- marginal bands ----
+
+fn band(mut c: CheckSpec, lo: Option<f64>, hi: Option<f64>) -> CheckSpec {
+    c.marginal_min = lo;
+    c.marginal_max = hi;
+    c
+}
+
+#[test]
+fn a_per_cycle_value_outside_the_marginal_band_passes_flagged_marginal() {
+    // Peaks of 190 mmHg, one of 196 at n = 5; limits 170–210.
+    let peak = |n: u64| if n == 5 { 196.0 } else { 190.0 };
+    let base = limits(check("peak_vacuum", L, "mmHg"), Some(170.0), Some(210.0));
+    let checks = [
+        CheckSpec {
+            name: "wide".into(),
+            ..band(base.clone(), Some(180.0), Some(200.0))
+        },
+        CheckSpec {
+            name: "tight".into(),
+            ..band(base.clone(), Some(185.0), Some(195.0))
+        },
+        CheckSpec {
+            name: "failing".into(),
+            ..band(
+                limits(base.clone(), Some(170.0), Some(192.0)),
+                Some(175.0),
+                Some(191.0),
+            )
+        },
+        CheckSpec {
+            name: "no band".into(),
+            ..base
+        },
+    ];
+    let r = run(&checks, 1, 10_000, |k, t| {
+        t.vacuum_nipple_mmhg[0] = triangle(k, 1000, 200, peak(k / 1000))
+    });
+    let wide = outcome(&r, "wide");
+    assert!(wide.pass && !wide.marginal, "{}", wide.message);
+    let tight = outcome(&r, "tight");
+    assert!(tight.pass && tight.marginal, "{}", tight.message);
+    assert!(
+        tight
+            .message
+            .ends_with("; marginal: 196 mmHg above marginal_max 195 mmHg"),
+        "{}",
+        tight.message
+    );
+    let failing = outcome(&r, "failing");
+    assert!(
+        !failing.pass && !failing.marginal,
+        "a failure is never marginal"
+    );
+    assert!(!outcome(&r, "no band").marginal);
+    assert_eq!(r.marginal_count(), 1);
+    assert!(r.passed() || !failing.pass);
+    assert_eq!(
+        (tight.marginal_min, tight.marginal_max),
+        (Some(185.0), Some(195.0))
+    );
+}
+
+#[test]
+fn a_scalar_below_the_marginal_band_passes_flagged_marginal() {
+    // 10 cycles; at least 5 required, marginal below 12.
+    let c = band(
+        limits(check("cycle_count", L, "cycles"), Some(5.0), None),
+        Some(12.0),
+        None,
+    );
+    let r = run(&[c], 1, 10_000, |k, t| {
+        t.vacuum_nipple_mmhg[0] = triangle(k, 1000, 200, 190.0)
+    });
+    let o = &r.checks[0];
+    assert!(o.pass && o.marginal, "{}", o.message);
+    assert!(
+        o.message
+            .ends_with("; marginal: 10 cycles below marginal_min 12 cycles"),
+        "{}",
+        o.message
+    );
+}
+
+#[test]
+fn a_marginal_band_must_lie_inside_the_limits() {
+    let e = first_error(&[band(good(), None, Some(215.0))], 1);
+    assert_eq!(e.key(), "checks[0].marginal_max");
+    assert!(
+        e.to_string().starts_with(
+            "checks[0].marginal_max = 215.0: marginal_max must lie within the limits [170.0, 210.0]"
+        ),
+        "{e}"
+    );
+    let no_min = CheckSpec {
+        min: None,
+        ..band(good(), Some(180.0), None)
+    };
+    let e = first_error(&[no_min], 1);
+    assert_eq!(
+        e.problem,
+        CheckSpecProblem::MarginalWithoutLimit {
+            edge: "marginal_min",
+            limit: "min"
+        }
+    );
+    let e = first_error(&[band(good(), Some(200.0), Some(190.0))], 1);
+    assert_eq!(
+        e.problem,
+        CheckSpecProblem::MarginalMinAboveMax {
+            marginal_max: 190.0
+        }
+    );
+    let e = first_error(&[band(good(), Some(f64::NAN), None)], 1);
+    assert_eq!(e.problem, CheckSpecProblem::NotFinite);
+    // Edges on the limits are allowed (an empty band on that side).
+    validate_checks(&[band(good(), Some(170.0), Some(210.0))], 1).unwrap();
 }

@@ -26,7 +26,7 @@ pub use spec::{
     OutputSpec, Scenario, SensorFaultName, SideName,
 };
 
-use locate::SourceMap;
+pub(crate) use locate::SourceMap;
 
 /// A scenario read from a file, checked and resolved.
 #[derive(Clone, Debug)]

@@ -54,6 +54,11 @@ pub struct Scenario {
     pub events: Vec<EventSpec>,
     #[serde(default)]
     pub checks: Vec<CheckSpec>,
+    /// `[sweep]`: the parameter grid of `pumprig sweep`, as written (the sweep module reads and
+    /// checks it from the source, in file order). A run of one case has no sweep, so it is never
+    /// part of the resolved scenario in `record.json`.
+    #[serde(default, skip_serializing)]
+    pub sweep: Option<toml::Table>,
     /// A schedule of sessions over days (a course): the session above repeats on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub course: Option<crate::course::CourseSpec>,

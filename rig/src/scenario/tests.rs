@@ -56,6 +56,8 @@ window_s = [5.0, 100.0]
 min = 170.0
 max = 230.0
 unit = "mmHg"
+marginal_min = 175.0
+marginal_max = 225.0
 "#;
 
 fn load_ok(src: &str) -> LoadedScenario {
@@ -954,6 +956,34 @@ fn the_format_reference_names_every_key() {
             "docs/scenarios.md does not name \"{v}\""
         );
     }
+}
+
+#[test]
+fn the_format_reference_documents_sweeps_and_marginal_bands() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scenarios.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    for needle in [
+        "## `[sweep]`",
+        "[[sweep.zip]]",
+        "`marginal_min`",
+        "`marginal_max`",
+        "pumprig sweep",
+        "pumprig merge",
+        "--shard K/N",
+        "--case",
+        "--plots",
+        "summary.csv",
+        "junit.xml",
+    ] {
+        assert!(
+            doc.contains(needle),
+            "docs/scenarios.md does not name {needle}"
+        );
+    }
+    // The scenario the docs point to as the example loads, with its sweep.
+    let sweep = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/sweep-vacuum.toml");
+    assert!(doc.contains("scenarios/sweep-vacuum.toml"));
+    assert!(load(&sweep).unwrap().scenario.sweep.is_some());
 }
 
 #[test]
