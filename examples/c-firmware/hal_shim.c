@@ -5,7 +5,8 @@
  * On a board, a different shim reads the ADC and drives the PWM timer; pump.c is unchanged.
  *
  * The PUMPRIG_TEST_* macros exist only so the rig's tests (rig/tests/cabi.rs) can build broken
- * variants of this library: a wrong ABI version, a wrong struct size, a missing symbol.
+ * variants of this library: a wrong ABI version, a wrong struct size, a missing symbol, a bad
+ * telemetry name, a partial set of telemetry functions.
  */
 #include "pumprig_fw.h"
 #include "hal.h"
@@ -20,6 +21,9 @@
 
 static const struct pumprig_fw_sensor *tick_in;
 static struct pumprig_fw_actuator *tick_out;
+/* The last tick's debug values, reported through the optional telemetry functions. */
+static int32_t debug_predicted_dmmhg, debug_integral_permille;
+static uint32_t debug_cycle_pos, debug_cycle_len = 1;
 
 uint16_t hal_pressure_counts(void) { return tick_in->pressure_counts; }
 uint8_t hal_buttons(void) { return tick_in->buttons; }
@@ -30,6 +34,14 @@ void hal_report(uint8_t state, uint8_t fault, uint16_t target_dmmhg, int16_t mea
     tick_out->fault = fault;
     tick_out->target_vacuum_dmmhg = target_dmmhg;
     tick_out->measured_vacuum_dmmhg = measured_dmmhg;
+}
+
+void hal_debug(int32_t predicted_dmmhg, int32_t integral_permille, uint32_t cycle_pos,
+               uint32_t cycle_len) {
+    debug_predicted_dmmhg = predicted_dmmhg;
+    debug_integral_permille = integral_permille;
+    debug_cycle_pos = cycle_pos;
+    debug_cycle_len = cycle_len ? cycle_len : 1u;
 }
 
 uint32_t pumprig_fw_abi_version(void) { return PUMPRIG_TEST_ABI_VERSION; }
@@ -82,4 +94,30 @@ const char *pumprig_fw_name(void) { return "pumprig-example-c-firmware"; }
 
 #ifndef PUMPRIG_TEST_OMIT_BUILD_ID
 const char *pumprig_fw_build_id(void) { return PUMP_BUILD_ID; }
+#endif
+
+/* Optional named telemetry: recorded by the rig as fw_<name> columns of timeseries.csv. */
+#ifndef PUMPRIG_TEST_OMIT_TELEMETRY
+static const char *const telemetry_names[] = {
+#ifdef PUMPRIG_TEST_BAD_TELEMETRY_NAME
+    PUMPRIG_TEST_BAD_TELEMETRY_NAME,
+#else
+    "predicted_vacuum_mmhg",
+#endif
+    "integral_duty_permille",
+    "cycle_position_pct",
+};
+#define TELEMETRY_COUNT (sizeof telemetry_names / sizeof telemetry_names[0])
+
+#ifndef PUMPRIG_TEST_OMIT_TELEMETRY_COUNT
+uint32_t pumprig_fw_telemetry_count(void) { return TELEMETRY_COUNT; }
+#endif
+const char *pumprig_fw_telemetry_name(uint32_t index) {
+    return index < TELEMETRY_COUNT ? telemetry_names[index] : 0;
+}
+void pumprig_fw_telemetry(double *values) {
+    values[0] = debug_predicted_dmmhg / 10.0;
+    values[1] = debug_integral_permille;
+    values[2] = 100.0 * debug_cycle_pos / debug_cycle_len;
+}
 #endif

@@ -40,6 +40,7 @@ static uint64_t cycle_pos;
 static int64_t integral_scaled; /* permille * 10 * tick_hz */
 static int16_t history[RATE_WINDOW];
 static unsigned history_next, history_seen;
+static int64_t last_predicted; /* 0.1 mmHg: what the vacuum loop last acted on (telemetry) */
 
 static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
@@ -88,6 +89,7 @@ static uint16_t vacuum_loop(uint16_t target, int16_t measured) {
 
     int64_t max_duty = cfg.max_duty_permille > 1000 ? 1000 : cfg.max_duty_permille;
     int64_t scale = (int64_t)cfg.tick_hz * 10;
+    last_predicted = predicted;
     int64_t error = (int64_t)target - predicted;
     int64_t p = (int64_t)cfg.kp_permille_per_mmhg * error / 10;
     int64_t unclamped = p + integral_scaled / scale;
@@ -138,9 +140,12 @@ void pump_tick(void) {
 
     uint16_t duty = 0, target = 0;
     uint8_t valve_open = 1;
+    uint64_t cycle_at = 0, cycle_len = 1; /* this tick's cycle position, for telemetry */
+    last_predicted = measured;
     if (state == STIMULATION || state == EXPRESSION) {
         const struct pump_phase *ph = &cfg.phase[state == STIMULATION ? 0 : 1];
-        uint64_t cycle_len = (uint64_t)cfg.tick_hz * 60u;
+        cycle_len = (uint64_t)cfg.tick_hz * 60u;
+        cycle_at = cycle_pos;
         uint64_t pull_len = cycle_len * ph->pull_percent / 100u;
         uint64_t rise_len = pull_len * ph->rise_percent / 100u;
         if (cycle_pos < pull_len) {
@@ -161,4 +166,6 @@ void pump_tick(void) {
     hal_set_motor_duty(duty);
     hal_set_valve_open(valve_open);
     hal_report(state, state == FAULT ? fault : FAULT_NONE, target, measured);
+    hal_debug((int32_t)last_predicted, (int32_t)(integral_scaled / ((int64_t)cfg.tick_hz * 10)),
+              (uint32_t)cycle_at, (uint32_t)cycle_len);
 }

@@ -16,6 +16,11 @@
  * At load the rig checks `pumprig_fw_abi_version()` against PUMPRIG_FW_ABI_VERSION and the two
  * `pumprig_fw_sizeof_*()` values against its own struct sizes; any difference refuses the library.
  *
+ * Optionally the firmware also reports named telemetry values of its own (an integrator, a
+ * predicted reading, a phase position): export the three `pumprig_fw_telemetry*` functions at the
+ * end of this header and the rig records each value as a `fw_<name>` column of timeseries.csv,
+ * beside its own columns, and plots them in firmware.png.
+ *
  * Reference with units and examples: docs/firmware.md.
  */
 #ifndef PUMPRIG_FW_H
@@ -29,6 +34,10 @@ extern "C" {
 
 /* Version of this ABI. Bumped on any change to a struct layout or a function signature. */
 #define PUMPRIG_FW_ABI_VERSION 1u
+
+/* Most named telemetry values a firmware may report, and the longest name (bytes, without NUL). */
+#define PUMPRIG_FW_TELEMETRY_MAX 16u
+#define PUMPRIG_FW_TELEMETRY_NAME_MAX 40u
 
 /* Bits of `pumprig_fw_sensor.buttons`: a bit is set while the button is held down. */
 #define PUMPRIG_FW_BUTTON_POWER 1u      /* start / stop; clears a latched fault */
@@ -114,6 +123,21 @@ void pumprig_fw_step(const struct pumprig_fw_sensor *sensor, struct pumprig_fw_a
 const char *pumprig_fw_name(void);
 /* Identifies the exact build (version, commit, date): a static NUL-terminated string. */
 const char *pumprig_fw_build_id(void);
+
+/* Optional: named telemetry values. Export all three or none (a library with only some of them
+ * is refused, naming the missing one). The rig calls the first two once, after pumprig_fw_init,
+ * and pumprig_fw_telemetry after a pumprig_fw_step whose tick it records (timeseries.csv's rate). */
+
+/* How many values, 0..PUMPRIG_FW_TELEMETRY_MAX. */
+uint32_t pumprig_fw_telemetry_count(void);
+/* Name of value `index` (0..count-1): a static NUL-terminated string of lower-case letters,
+ * digits and '_', starting with a letter, at most PUMPRIG_FW_TELEMETRY_NAME_MAX bytes, unique.
+ * End it with its unit as the rig's columns do (`integral_duty_permille`, `predicted_vacuum_mmhg`).
+ * Recorded as the column `fw_<name>`. */
+const char *pumprig_fw_telemetry_name(uint32_t index);
+/* Writes the `count` values as of the last pumprig_fw_step into values[0..count-1], each in the
+ * unit its name gives. Written to timeseries.csv as given (shortest exact decimal form). */
+void pumprig_fw_telemetry(double *values);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,12 @@ pub struct Sample {
 /// Receives the decimated rows while the run streams (a CSV writer, a buffer in tests, nothing).
 pub trait SampleSink {
     fn record(&mut self, sample: &Sample) -> std::io::Result<()>;
+    /// [`SampleSink::record`] with the firmware's own named telemetry values of the same tick
+    /// (C ABI `pumprig_fw_telemetry`; empty for a firmware without). Default: ignores them.
+    fn record_with_firmware(&mut self, sample: &Sample, firmware: &[f64]) -> std::io::Result<()> {
+        let _ = firmware;
+        self.record(sample)
+    }
 }
 
 /// A sink that drops every row (benchmarks of the loop alone).
@@ -186,16 +192,17 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         metrics.observe(&view);
         if let Some(before) = recorded {
             until_sample = decimation;
-            sink.record(&Sample {
+            let sample = Sample {
                 time_ns: now,
                 actuators: act,
                 sensor_counts: counts,
                 plant: before,
-            })
-            .map_err(|source| RunError::Output {
-                time_s: now as f64 * 1e-9,
-                source,
-            })?;
+            };
+            sink.record_with_firmware(&sample, controller.firmware_telemetry())
+                .map_err(|source| RunError::Output {
+                    time_s: now as f64 * 1e-9,
+                    source,
+                })?;
         }
         until_sample -= 1;
     }

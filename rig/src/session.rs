@@ -206,12 +206,17 @@ pub fn run_controller_to_dir_with(
     let io_err = |path: PathBuf| move |source| SessionError::Io { path, source };
     let csv_path = stage.path().join("timeseries.csv");
     let identity = controller.identity();
+    let firmware_telemetry = controller.firmware_telemetry_names();
     let files = outputs.files();
     let outcome = if files.contains(&"timeseries.csv") {
         let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
         let shields = loaded.scenario.plant.kit.shields;
-        let mut sink = CsvSink::new(BufWriter::with_capacity(1 << 16, file), shields)
-            .map_err(io_err(csv_path.clone()))?;
+        let mut sink = CsvSink::with_firmware(
+            BufWriter::with_capacity(1 << 16, file),
+            shields,
+            &firmware_telemetry,
+        )
+        .map_err(io_err(csv_path.clone()))?;
         let outcome = runner::run(loaded, controller, &mut sink)?;
         sink.into_inner().map_err(io_err(csv_path.clone()))?;
         outcome
@@ -228,6 +233,10 @@ pub fn run_controller_to_dir_with(
         files.clone(),
     );
     record.link_health = outcome.link.clone();
+    record.firmware_telemetry = firmware_telemetry
+        .iter()
+        .map(|n| format!("{}{n}", crate::output::timeseries::FIRMWARE_COLUMN_PREFIX))
+        .collect();
     let json = record.to_json().map_err(|e| SessionError::Io {
         path: "record.json".into(),
         source: e.into(),

@@ -411,3 +411,192 @@ fn a_firmware_that_stops_answering_is_killed_by_the_watchdog() {
         "{e}"
     );
 }
+
+/// The run's timeseries.csv as the rig writes it (with the firmware's `fw_` columns), in memory.
+fn csv_of(loaded: &LoadedScenario, ctl: &mut dyn Controller) -> String {
+    use pumprig::output::timeseries::CsvSink;
+    let names = ctl.firmware_telemetry_names();
+    let mut sink =
+        CsvSink::with_firmware(Vec::new(), loaded.scenario.plant.kit.shields, &names).unwrap();
+    runner::run(loaded, ctl, &mut sink).unwrap();
+    String::from_utf8(sink.into_inner().unwrap()).unwrap()
+}
+
+/// Column `name` of a CSV text as numbers.
+fn column(csv: &str, name: &str) -> Vec<f64> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+    lines
+        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn named_telemetry_is_recorded_as_fw_columns_of_the_same_tick() {
+    let Some(lib) = build("telemetry", &[]) else {
+        return;
+    };
+    let loaded = c_firmware_scenario(&lib);
+    let settings = &loaded.scenario.controller.settings;
+    let mut isolated = IsolatedCabiController::spawn(&lib, settings).unwrap();
+    let names = [
+        "predicted_vacuum_mmhg",
+        "integral_duty_permille",
+        "cycle_position_pct",
+    ];
+    assert_eq!(isolated.firmware_telemetry_names(), names);
+    let csv = csv_of(&loaded, &mut isolated);
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            ",milk_ejections,fw_predicted_vacuum_mmhg,fw_integral_duty_permille,fw_cycle_position_pct"
+        ),
+        "{header}"
+    );
+
+    // The values are the firmware's state on the very tick of their row: the valve is shut
+    // exactly while the cycle position is inside the phase's pull share.
+    let state = column(&csv, "controller_state");
+    let valve = column(&csv, "valve_open");
+    let position = column(&csv, "fw_cycle_position_pct");
+    let integral = column(&csv, "fw_integral_duty_permille");
+    let predicted = column(&csv, "fw_predicted_vacuum_mmhg");
+    let reading = column(&csv, "sensor_reading_mmhg");
+    let (mut pulls, mut releases) = (0, 0);
+    for k in 0..state.len() {
+        let pull_pct = match state[k] as u8 {
+            1 => f64::from(settings.stimulation.pull_percent),
+            2 => f64::from(settings.expression.pull_percent),
+            _ => {
+                // Stopped: no cycle, and the loop acts on nothing but the reading.
+                assert_eq!(position[k], 0.0, "row {k}");
+                assert_eq!(predicted[k], reading[k], "row {k}");
+                continue;
+            }
+        };
+        assert!((0.0..100.0).contains(&position[k]), "row {k}");
+        let pulling = position[k] < pull_pct;
+        assert_eq!(
+            valve[k] == 0.0,
+            pulling,
+            "row {k}: position {}",
+            position[k]
+        );
+        if pulling {
+            pulls += 1
+        } else {
+            releases += 1
+        }
+        let max = f64::from(settings.control.max_duty_permille);
+        assert!((-max..=max).contains(&integral[k]), "row {k}");
+    }
+    assert!(
+        pulls > 5000 && releases > 5000,
+        "{pulls} pulls, {releases} releases"
+    );
+    // The integral term builds up in expression (190 mmHg) beyond stimulation's (80 mmHg).
+    let peak = |s: u8| {
+        (0..state.len())
+            .filter(|&k| state[k] as u8 == s)
+            .map(|k| integral[k])
+            .fold(f64::MIN, f64::max)
+    };
+    assert!(
+        peak(2) > peak(1) && peak(1) > 0.0,
+        "{} vs {}",
+        peak(2),
+        peak(1)
+    );
+
+    // In-process gives the same bytes; a build without telemetry the same run minus fw_ columns.
+    let mut direct = CabiController::load(&lib, settings).unwrap();
+    assert_eq!(csv_of(&loaded, &mut direct), csv);
+    let Some(plain) = build("no-telemetry", &["-DPUMPRIG_TEST_OMIT_TELEMETRY"]) else {
+        return;
+    };
+    let mut plain = CabiController::load(&plain, settings).unwrap();
+    assert!(plain.firmware_telemetry_names().is_empty());
+    let without: String = csv
+        .lines()
+        .map(|l| {
+            let fields: Vec<&str> = l.split(',').collect();
+            fields[..fields.len() - 3].join(",") + "\n"
+        })
+        .collect();
+    assert_eq!(csv_of(&loaded, &mut plain), without);
+}
+
+#[test]
+fn telemetry_shows_in_the_run_directory_and_its_record() {
+    let Some(lib) = build("telemetry-dir", &[]) else {
+        return;
+    };
+    let mut loaded = c_firmware_scenario(&lib);
+    loaded.scenario.duration_s = 20.0;
+    loaded.scenario.output.zoom_window_s = Some([10.0, 12.0]);
+    loaded.scenario.checks.clear();
+    let dir = std::env::temp_dir().join(format!("pumprig-cabi-telemetry-{}", std::process::id()));
+    let finished = session::run_to_dir(&loaded, &dir).unwrap();
+    let record = std::fs::read_to_string(finished.dir.join("record.json")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+    assert_eq!(
+        record["firmware_telemetry"],
+        serde_json::json!([
+            "fw_predicted_vacuum_mmhg",
+            "fw_integral_duty_permille",
+            "fw_cycle_position_pct"
+        ])
+    );
+    let svg = std::fs::read_to_string(finished.dir.join("firmware.svg")).unwrap();
+    for name in [
+        "predicted_vacuum_mmhg",
+        "integral_duty_permille",
+        "cycle_position_pct",
+    ] {
+        assert!(svg.contains(name), "firmware.svg lacks {name}");
+    }
+    assert!(finished.dir.join("firmware.png").is_file());
+    std::fs::remove_dir_all(&finished.dir).unwrap();
+}
+
+#[test]
+fn a_bad_telemetry_name_is_refused_naming_it_and_its_index() {
+    let Some(lib) = build(
+        "bad-name",
+        &["-DPUMPRIG_TEST_BAD_TELEMETRY_NAME=\"Pressure-kPa\""],
+    ) else {
+        return;
+    };
+    let e = load_err(&lib);
+    assert!(
+        e.contains("telemetry: pumprig_fw_telemetry_name(0) is \"Pressure-kPa\": must start with a lower-case letter"),
+        "{e}"
+    );
+    let Some(dup) = build(
+        "dup-name",
+        &["-DPUMPRIG_TEST_BAD_TELEMETRY_NAME=\"cycle_position_pct\""],
+    ) else {
+        return;
+    };
+    let e = load_err(&dup);
+    assert!(
+        e.contains("pumprig_fw_telemetry_name(2) is \"cycle_position_pct\", as is pumprig_fw_telemetry_name(0): names must be unique"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_partial_set_of_telemetry_functions_names_the_missing_one() {
+    let Some(lib) = build("partial", &["-DPUMPRIG_TEST_OMIT_TELEMETRY_COUNT"]) else {
+        return;
+    };
+    let e = load_err(&lib);
+    assert!(
+        e.contains("exports `pumprig_fw_telemetry_name` but not `pumprig_fw_telemetry_count`"),
+        "{e}"
+    );
+}

@@ -24,6 +24,16 @@ use super::{
 
 /// `PUMPRIG_FW_ABI_VERSION` of the header this rig speaks.
 pub const ABI_VERSION: u32 = 1;
+/// `PUMPRIG_FW_TELEMETRY_MAX`: most named telemetry values a firmware may report.
+pub const TELEMETRY_MAX: usize = 16;
+/// `PUMPRIG_FW_TELEMETRY_NAME_MAX`: longest telemetry name, bytes.
+pub const TELEMETRY_NAME_MAX: usize = 40;
+/// The optional telemetry functions, all or none.
+const TELEMETRY_SYMBOLS: [&str; 3] = [
+    "pumprig_fw_telemetry_count",
+    "pumprig_fw_telemetry_name",
+    "pumprig_fw_telemetry",
+];
 
 /// `struct pumprig_fw_sensor`.
 #[repr(C)]
@@ -145,6 +155,17 @@ pub enum CabiError {
     },
     #[error("C firmware {path}: pumprig_fw_init rejected the settings (returned {code})")]
     Init { path: PathBuf, code: i32 },
+    #[error(
+        "C firmware {path}: exports `{present}` but not `{missing}`: the telemetry functions of \
+         pumprig_fw.h are optional, but all three or none"
+    )]
+    PartialTelemetry {
+        path: PathBuf,
+        present: &'static str,
+        missing: &'static str,
+    },
+    #[error("C firmware {path}: telemetry: {message}")]
+    Telemetry { path: PathBuf, message: String },
 }
 
 impl From<CabiError> for ControllerError {
@@ -154,6 +175,7 @@ impl From<CabiError> for ControllerError {
 }
 
 type StepFn = unsafe extern "C" fn(*const FwSensor, *mut FwActuator);
+type TelemetryFn = unsafe extern "C" fn(*mut f64);
 
 /// C firmware loaded from a private copy of its shared library.
 pub struct CabiController {
@@ -163,6 +185,11 @@ pub struct CabiController {
     copy: PathBuf,
     step_fn: StepFn,
     identity: ControllerIdentity,
+    /// The firmware's named telemetry values (`fw_` not included), empty when it reports none.
+    telemetry_names: Vec<String>,
+    telemetry_fn: Option<TelemetryFn>,
+    /// Values read by the last [`Controller::firmware_telemetry`].
+    telemetry: Vec<f64>,
 }
 
 static NEXT_COPY: AtomicU64 = AtomicU64::new(0);
@@ -204,6 +231,9 @@ impl CabiController {
                 version: String::new(),
                 build_id: String::new(),
             },
+            telemetry_names: Vec::new(),
+            telemetry_fn: None,
+            telemetry: Vec::new(),
         };
         // SAFETY: loading runs the library's initialisers; that is the contract of `cabi:PATH`
         // (the user names firmware they trust to run in the rig's process).
@@ -274,6 +304,10 @@ impl CabiController {
                 code,
             });
         }
+        let (names, telemetry_fn) = load_telemetry(lib, path)?;
+        loaded.telemetry = vec![0.0; names.len()];
+        loaded.telemetry_names = names;
+        loaded.telemetry_fn = telemetry_fn;
         loaded.step_fn = step_fn;
         loaded.identity = ControllerIdentity {
             adapter: "cabi".into(),
@@ -295,6 +329,101 @@ impl CabiController {
         unsafe { (self.step_fn)(sensor, &mut out) };
         out
     }
+}
+
+/// The optional telemetry functions: the value names (validated) and the function reading them;
+/// none when the library exports none of the three.
+fn load_telemetry(
+    lib: &Library,
+    path: &Path,
+) -> Result<(Vec<String>, Option<TelemetryFn>), CabiError> {
+    // SAFETY (all `get`s): signatures as declared in pumprig_fw.h; used only while loaded.
+    let count_fn: Option<unsafe extern "C" fn() -> u32> =
+        unsafe { lib.get(b"pumprig_fw_telemetry_count\0") }
+            .ok()
+            .map(|s| *s);
+    let name_fn: Option<unsafe extern "C" fn(u32) -> *const c_char> =
+        unsafe { lib.get(b"pumprig_fw_telemetry_name\0") }
+            .ok()
+            .map(|s| *s);
+    let values_fn: Option<TelemetryFn> = unsafe { lib.get(b"pumprig_fw_telemetry\0") }
+        .ok()
+        .map(|s| *s);
+    let present = [count_fn.is_some(), name_fn.is_some(), values_fn.is_some()];
+    let (Some(count_fn), Some(name_fn), Some(values_fn)) = (count_fn, name_fn, values_fn) else {
+        if let Some(i) = present.iter().position(|&p| p) {
+            let j = present.iter().position(|&p| !p).expect("not all present");
+            return Err(CabiError::PartialTelemetry {
+                path: path.to_path_buf(),
+                present: TELEMETRY_SYMBOLS[i],
+                missing: TELEMETRY_SYMBOLS[j],
+            });
+        }
+        return Ok((Vec::new(), None));
+    };
+    let bad = |message: String| CabiError::Telemetry {
+        path: path.to_path_buf(),
+        message,
+    };
+    // SAFETY: argument-less function of the ABI.
+    let count = unsafe { count_fn() };
+    if count as usize > TELEMETRY_MAX {
+        return Err(bad(format!(
+            "pumprig_fw_telemetry_count() is {count}; at most PUMPRIG_FW_TELEMETRY_MAX = \
+             {TELEMETRY_MAX} values"
+        )));
+    }
+    let mut names: Vec<String> = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        // SAFETY: index < count, as the ABI requires; a static string or NULL.
+        let p = unsafe { name_fn(index) };
+        if p.is_null() {
+            return Err(bad(format!("pumprig_fw_telemetry_name({index}) is NULL")));
+        }
+        // SAFETY: a NUL-terminated string per the ABI.
+        let raw = unsafe { CStr::from_ptr(p) }.to_bytes();
+        let name = String::from_utf8_lossy(raw).into_owned();
+        check_telemetry_name(&name).map_err(|why| {
+            bad(format!(
+                "pumprig_fw_telemetry_name({index}) is \"{}\": {why}",
+                name.escape_default()
+            ))
+        })?;
+        if let Some(first) = names.iter().position(|n| *n == name) {
+            return Err(bad(format!(
+                "pumprig_fw_telemetry_name({index}) is \"{name}\", as is \
+                 pumprig_fw_telemetry_name({first}): names must be unique"
+            )));
+        }
+        names.push(name);
+    }
+    Ok((names, Some(values_fn)))
+}
+
+/// Why a telemetry name is not usable as (the end of) a column name.
+pub fn check_telemetry_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("empty".into());
+    }
+    if name.len() > TELEMETRY_NAME_MAX {
+        return Err(format!(
+            "{} bytes, longer than PUMPRIG_FW_TELEMETRY_NAME_MAX = {TELEMETRY_NAME_MAX}",
+            name.len()
+        ));
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err("must start with a lower-case letter".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|&c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+    {
+        return Err(format!(
+            "character '{}' not allowed (lower-case letters, digits and '_' only)",
+            c.escape_default()
+        ));
+    }
+    Ok(())
 }
 
 impl FwSensor {
@@ -372,5 +501,24 @@ impl Controller for CabiController {
     fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
         let out = self.step_raw(&FwSensor::from_frame(frame));
         actuator_frame(out, frame.time_ns)
+    }
+
+    fn firmware_telemetry_names(&self) -> Vec<String> {
+        self.telemetry_names.clone()
+    }
+
+    fn firmware_telemetry(&mut self) -> &[f64] {
+        if let Some(read) = self.telemetry_fn {
+            // SAFETY: room for the `count` values the library declared at load.
+            unsafe { read(self.telemetry.as_mut_ptr()) };
+        }
+        &self.telemetry
+    }
+}
+
+impl CabiController {
+    /// Names of the firmware's telemetry values, in order (empty when it reports none).
+    pub fn telemetry_names(&self) -> &[String] {
+        &self.telemetry_names
     }
 }

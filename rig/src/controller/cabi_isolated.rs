@@ -6,10 +6,12 @@
 //! little-endian (docs/firmware.md, "Crash isolation"):
 //!
 //! - rig → worker, once: `struct pumprig_fw_settings`, field by field ([`SETTINGS_BYTES`] bytes);
-//! - worker → rig, once: status byte 0 then the firmware's name, version and build id, or status 1
-//!   then the load error; each string a `u32` byte length and UTF-8 bytes;
+//! - worker → rig, once: status byte 0 then the firmware's name, version and build id, a `u32`
+//!   count of telemetry values and their names; or status 1 then the load error; each string a
+//!   `u32` byte length and UTF-8 bytes;
 //! - per tick, rig → worker: `struct pumprig_fw_sensor` field by field ([`SENSOR_BYTES`] bytes);
-//!   worker → rig: `struct pumprig_fw_actuator` field by field ([`ACTUATOR_BYTES`] bytes).
+//!   worker → rig: `struct pumprig_fw_actuator` field by field ([`ACTUATOR_BYTES`] bytes), then
+//!   the telemetry values as `f64` (8 bytes each; none when the firmware reports none).
 //!
 //! End of file on the worker's stdout means it died: the rig reaps it and fails the run naming the
 //! signal. A worker that stops answering for [`DEFAULT_WATCHDOG`] of wall-clock time is killed by a
@@ -254,6 +256,11 @@ fn serve(lib: &Path, r: &mut impl Read, w: &mut impl Write) -> std::io::Result<(
             write_str(w, &id.name)?;
             write_str(w, &id.version)?;
             write_str(w, &id.build_id)?;
+            let names = ctl.firmware_telemetry_names();
+            w.write_all(&(names.len() as u32).to_le_bytes())?;
+            for name in &names {
+                write_str(w, name)?;
+            }
             w.flush()?;
             ctl
         }
@@ -264,7 +271,9 @@ fn serve(lib: &Path, r: &mut impl Read, w: &mut impl Write) -> std::io::Result<(
         }
     };
     let mut sensor = [0u8; SENSOR_BYTES];
-    let mut actuator = [0u8; ACTUATOR_BYTES];
+    let telemetry = ctl.telemetry_names().len();
+    // One reply per tick: the actuator, then the telemetry values.
+    let mut reply = vec![0u8; ACTUATOR_BYTES + 8 * telemetry];
     loop {
         match r.read_exact(&mut sensor) {
             Ok(()) => {}
@@ -272,8 +281,14 @@ fn serve(lib: &Path, r: &mut impl Read, w: &mut impl Write) -> std::io::Result<(
             Err(e) => return Err(e),
         }
         let out = ctl.step_raw(&decode_sensor(&sensor));
-        encode_actuator(&out, &mut actuator);
-        w.write_all(&actuator)?;
+        let (head, values) = reply.split_at_mut(ACTUATOR_BYTES);
+        encode_actuator(&out, head.try_into().expect("ACTUATOR_BYTES"));
+        if telemetry > 0 {
+            for (b, v) in values.chunks_exact_mut(8).zip(ctl.firmware_telemetry()) {
+                b.copy_from_slice(&v.to_le_bytes());
+            }
+        }
+        w.write_all(&reply)?;
         w.flush()?;
     }
 }
@@ -297,6 +312,10 @@ pub struct IsolatedCabiController {
     identity: ControllerIdentity,
     sensor: [u8; SENSOR_BYTES],
     actuator: [u8; ACTUATOR_BYTES],
+    /// The firmware's telemetry names, and the values of the last reply (raw, then decoded).
+    telemetry_names: Vec<String>,
+    telemetry_bytes: Vec<u8>,
+    telemetry: Vec<f64>,
     /// Set once the worker has died: every later step fails with the same message.
     dead: Option<String>,
 }
@@ -357,6 +376,9 @@ impl IsolatedCabiController {
             },
             sensor: [0; SENSOR_BYTES],
             actuator: [0; ACTUATOR_BYTES],
+            telemetry_names: Vec::new(),
+            telemetry_bytes: Vec::new(),
+            telemetry: Vec::new(),
             dead: None,
         };
         let settings = encode_settings(&FwSettings::from_settings(settings));
@@ -386,13 +408,27 @@ impl IsolatedCabiController {
         self.identity.name = read_str(&mut self.stdout)?;
         self.identity.version = read_str(&mut self.stdout)?;
         self.identity.build_id = read_str(&mut self.stdout)?;
+        let mut count = [0u8; 4];
+        self.stdout.read_exact(&mut count)?;
+        let count = u32::from_le_bytes(count) as usize;
+        if count > super::TELEMETRY_MAX {
+            return Err(std::io::Error::other(format!(
+                "worker reported {count} telemetry values"
+            )));
+        }
+        self.telemetry_names = (0..count)
+            .map(|_| read_str(&mut self.stdout))
+            .collect::<Result<_, _>>()?;
+        self.telemetry_bytes = vec![0; 8 * count];
+        self.telemetry = vec![0.0; count];
         Ok(Ok(()))
     }
 
     fn exchange(&mut self) -> std::io::Result<()> {
         self.stdin.write_all(&self.sensor)?;
         self.stdin.flush()?;
-        self.stdout.read_exact(&mut self.actuator)
+        self.stdout.read_exact(&mut self.actuator)?;
+        self.stdout.read_exact(&mut self.telemetry_bytes)
     }
 
     /// The worker stopped talking: reap it and say why.
@@ -518,6 +554,21 @@ impl Controller for IsolatedCabiController {
             return Err(ControllerError::Fault { time_s, message });
         }
         actuator_frame(decode_actuator(&self.actuator), frame.time_ns)
+    }
+
+    fn firmware_telemetry_names(&self) -> Vec<String> {
+        self.telemetry_names.clone()
+    }
+
+    fn firmware_telemetry(&mut self) -> &[f64] {
+        for (v, b) in self
+            .telemetry
+            .iter_mut()
+            .zip(self.telemetry_bytes.chunks_exact(8))
+        {
+            *v = f64::from_le_bytes(b.try_into().expect("8 bytes"));
+        }
+        &self.telemetry
     }
 }
 

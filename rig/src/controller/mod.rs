@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use cabi::{
     ABI_VERSION as CABI_VERSION, CabiController, CabiError, FwActuator, FwPhase, FwSensor,
-    FwSettings,
+    FwSettings, TELEMETRY_MAX, TELEMETRY_NAME_MAX, check_telemetry_name,
 };
 pub use cabi_isolated::{
     DEFAULT_WATCHDOG, IsolatedCabiController, WORKER_SUBCOMMAND, describe_exit, serve_worker,
@@ -191,6 +191,16 @@ pub trait Controller {
     fn link_health(&self) -> Option<LinkHealth> {
         None
     }
+    /// Names of the firmware's own telemetry values (C ABI `pumprig_fw_telemetry_name`), recorded
+    /// as `fw_<name>` columns of `timeseries.csv`. Default: none.
+    fn firmware_telemetry_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Those values as of the last [`Controller::step`], in the order of the names. Called only on
+    /// the ticks the rig records.
+    fn firmware_telemetry(&mut self) -> &[f64] {
+        &[]
+    }
 }
 
 impl<C: Controller + ?Sized> Controller for &mut C {
@@ -202,5 +212,11 @@ impl<C: Controller + ?Sized> Controller for &mut C {
     }
     fn link_health(&self) -> Option<LinkHealth> {
         (**self).link_health()
+    }
+    fn firmware_telemetry_names(&self) -> Vec<String> {
+        (**self).firmware_telemetry_names()
+    }
+    fn firmware_telemetry(&mut self) -> &[f64] {
+        (**self).firmware_telemetry()
     }
 }

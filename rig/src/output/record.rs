@@ -37,6 +37,9 @@ pub struct RunRecord<'a> {
     /// times (wall clock: the one part of a record that differs between identical runs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_health: Option<LinkHealth>,
+    /// The `fw_` columns of `timeseries.csv`: the firmware's own named telemetry values (C ABI).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub firmware_telemetry: Vec<String>,
     /// The scenario as run: every plant parameter and controller setting, defaults resolved.
     pub resolved: &'a Scenario,
 }
@@ -70,6 +73,7 @@ impl<'a> RunRecord<'a> {
             metrics: &metrics.summary,
             outputs,
             link_health: None,
+            firmware_telemetry: Vec::new(),
             resolved: &loaded.scenario,
         }
     }

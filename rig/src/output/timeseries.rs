@@ -46,19 +46,36 @@ pub fn header(shields: u8) -> Vec<&'static str> {
     h
 }
 
+/// Prefix of the columns holding a firmware's own named telemetry values (`fw_<name>`).
+pub const FIRMWARE_COLUMN_PREFIX: &str = "fw_";
+
 /// Streams samples as CSV rows into any writer.
 pub struct CsvSink<W: Write> {
     out: W,
     shields: u8,
+    /// How many `fw_` columns follow the rig's own.
+    firmware_columns: usize,
     line: Vec<u8>,
 }
 
 impl<W: Write> CsvSink<W> {
-    pub fn new(mut out: W, shields: u8) -> io::Result<Self> {
-        writeln!(out, "{}", header(shields).join(","))?;
+    pub fn new(out: W, shields: u8) -> io::Result<Self> {
+        Self::with_firmware(out, shields, &[])
+    }
+
+    /// A sink whose rows end with one `fw_<name>` column per firmware telemetry name.
+    pub fn with_firmware(mut out: W, shields: u8, firmware: &[String]) -> io::Result<Self> {
+        let mut columns: Vec<String> = header(shields).into_iter().map(str::to_owned).collect();
+        columns.extend(
+            firmware
+                .iter()
+                .map(|n| format!("{FIRMWARE_COLUMN_PREFIX}{n}")),
+        );
+        writeln!(out, "{}", columns.join(","))?;
         Ok(Self {
             out,
             shields,
+            firmware_columns: firmware.len(),
             line: Vec::with_capacity(256),
         })
     }
@@ -71,6 +88,10 @@ impl<W: Write> CsvSink<W> {
 
 impl<W: Write> SampleSink for CsvSink<W> {
     fn record(&mut self, s: &Sample) -> io::Result<()> {
+        self.record_with_firmware(s, &[])
+    }
+
+    fn record_with_firmware(&mut self, s: &Sample, firmware: &[f64]) -> io::Result<()> {
         let p = &s.plant;
         let t = &s.actuators.telemetry;
         let l = &mut self.line;
@@ -104,6 +125,9 @@ impl<W: Write> SampleSink for CsvSink<W> {
         push_fixed(l, m.prolactin_ng_ml, 1);
         push_fixed(l, m.contraction, 3);
         push_int(l, i64::from(m.ejections));
+        for k in 0..self.firmware_columns {
+            push_shortest(l, firmware.get(k).copied().unwrap_or(f64::NAN));
+        }
         // Replace the trailing comma with the line end.
         if let Some(last) = l.last_mut() {
             *last = b'\n';
@@ -124,6 +148,14 @@ fn push_time(l: &mut Vec<u8>, time_ns: u64) {
         b'0' + (frac / 10 % 10) as u8,
         b'0' + (frac % 10) as u8,
     ]);
+    l.push(b',');
+}
+
+/// A firmware's own value as given: the shortest decimal that reads back to the same `f64`
+/// (`NaN`, `inf` and `-inf` as Rust writes them, all of which the plots read back).
+fn push_shortest(l: &mut Vec<u8>, v: f64) {
+    use std::io::Write as _;
+    let _ = write!(l, "{v}");
     l.push(b',');
 }
 

@@ -91,7 +91,8 @@ impl Figure for MilkFigure<'_> {
     }
 }
 
-fn panel<DB: DrawingBackend>(
+/// One stacked panel of traces sharing the time window (zero always on the value axis).
+pub(super) fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     time_s: &[f64],
     window: (f64, f64),

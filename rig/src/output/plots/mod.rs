@@ -12,6 +12,7 @@ mod curves;
 mod envelope;
 mod error;
 mod figure;
+mod firmware;
 mod font;
 mod levels;
 mod milk;
@@ -93,6 +94,23 @@ pub fn write_plots(
             dir,
             "milk",
         )?);
+    }
+    // The firmware's own telemetry (`fw_` columns), when it reported any.
+    let values = firmware::firmware_columns(series);
+    let pages: Vec<_> = values.chunks(firmware::PANELS_PER_PAGE).collect();
+    for (i, page) in pages.iter().enumerate() {
+        let stem = if i == 0 {
+            "firmware".to_owned()
+        } else {
+            format!("firmware-{}", i + 1)
+        };
+        let figure = firmware::FirmwareFigure {
+            curves: &curves,
+            meta,
+            values: page,
+            page: (i + 1, pages.len()),
+        };
+        written.extend(render(&figure, dir, &stem)?);
     }
     Ok(written)
 }
