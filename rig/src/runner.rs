@@ -8,7 +8,7 @@ use pumprig_sim::{Plant, PlantError, PlantOutputs, StepInput};
 use crate::controller::{
     ActuatorFrame, Controller, ControllerError, LinkHealth, SensorFrame, buttons,
 };
-use crate::metrics::{MetricsEngine, MetricsReport, TickView};
+use crate::metrics::{MetricsEngine, MetricsReport, MilkTotals, TickView};
 use crate::scenario::{EventAction, LoadedScenario};
 
 /// One decimated row of the run, as `timeseries.csv` writes it.
@@ -117,6 +117,8 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
 
     let mut buttons_down = 0u8;
     let mut until_sample = 0u64;
+    let milk_start = plant.outputs().mother;
+    let mut first_ejection_ns: Option<u64> = None;
     for k in 0..ticks {
         let now = k * tick;
         if !held.is_empty() {
@@ -187,6 +189,10 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
                 source,
             })?;
         view.motor_power_w = after.motor_power_w;
+        if after.mother.ejection_started && first_ejection_ns.is_none() {
+            // It began during this tick's step: stamp it at the step's end.
+            first_ejection_ns = Some(now + tick);
+        }
         view.leak_flow_ml_min = after.total_leak_flow_ml_min();
         // 5. Metrics and recorder.
         metrics.observe(&view);
@@ -207,9 +213,19 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         until_sample -= 1;
     }
     let link = controller.link_health();
+    // The mother's totals over this run only (a course's mother arrives with earlier sessions').
+    let end = plant.outputs();
+    let milk = MilkTotals {
+        removed_ml: [
+            end.mother.milk_removed_ml[0] - milk_start.milk_removed_ml[0],
+            end.mother.milk_removed_ml[1] - milk_start.milk_removed_ml[1],
+        ],
+        ejections: end.mother.ejections - milk_start.ejections,
+        first_ejection_s: first_ejection_ns.map(|t| t as f64 * 1e-9),
+    };
     Ok(RunOutcome {
-        plant_motor_energy_j: plant.outputs().motor_energy_j,
-        metrics: metrics.finish_with_link(link.as_ref()),
+        plant_motor_energy_j: end.motor_energy_j,
+        metrics: metrics.finish_with(link.as_ref(), Some(&milk)),
         ticks,
         tick_ns: tick,
         link,

@@ -158,3 +158,102 @@ fn bad_course_input_names_the_key() {
         .to_string();
     assert!(e.contains("months_postpartum"), "{e}");
 }
+
+/// A session's milk metrics (summary and checks) equal what its samples show, tick for tick.
+#[test]
+fn milk_metrics_and_checks_agree_with_the_time_series() {
+    let checks = r#"
+[[checks]]
+name = "removes at least 10 mL"
+metric = "milk_removed"
+min = 10.0
+unit = "mL"
+[[checks]]
+name = "at least one let-down"
+metric = "milk_ejections"
+min = 1.0
+unit = "ejections"
+[[checks]]
+name = "let-down within a second (cannot pass)"
+metric = "first_ejection_latency"
+max = 1.0
+unit = "s"
+"#;
+    let mut loaded = kent(190, checks);
+    loaded.scenario.output.sample_rate_hz = 1000.0;
+    let mut ctl = pumprig::session::build_controller(&loaded).unwrap();
+    let mut samples: Vec<pumprig::runner::Sample> = Vec::new();
+    let out = pumprig::runner::run(&loaded, &mut *ctl, &mut samples).unwrap();
+    let m = &out.metrics.summary;
+
+    let last = samples.last().unwrap().plant.mother;
+    let removed = last.milk_removed_ml[0] + last.milk_removed_ml[1];
+    assert!((m["milk_removed_ml"] - removed).abs() < 0.01, "{m:?}");
+    assert!((m["milk_removed_ml_left"] - last.milk_removed_ml[0]).abs() < 0.01);
+    assert!((m["milk_removed_ml_right"] - last.milk_removed_ml[1]).abs() < 0.01);
+    assert_eq!(m["milk_ejections"], f64::from(last.ejections));
+    assert!(last.ejections >= 1);
+    // Each sample holds the state at its tick: the pump's start is the first running tick, the
+    // first ejection the first sample whose preceding step began one.
+    let started = samples
+        .iter()
+        .find(|s| s.actuators.telemetry.state.is_running())
+        .unwrap()
+        .time_ns;
+    let ejected = samples
+        .iter()
+        .find(|s| s.plant.mother.ejection_started)
+        .unwrap()
+        .time_ns;
+    let latency = (ejected - started) as f64 * 1e-9;
+    assert!(
+        (m["first_ejection_latency_s"] - latency).abs() < 1e-9,
+        "{m:?}"
+    );
+
+    let verdicts: Vec<(bool, &str)> = out
+        .metrics
+        .checks
+        .iter()
+        .map(|c| (c.pass, c.message.as_str()))
+        .collect();
+    assert!(verdicts[0].0 && verdicts[1].0, "{verdicts:#?}");
+    assert!(!verdicts[2].0, "{verdicts:#?}");
+    assert!(
+        verdicts[2]
+            .1
+            .contains("from the pump's start at t = 0.52 s to the first milk ejection"),
+        "{}",
+        verdicts[2].1
+    );
+}
+
+#[test]
+fn milk_metrics_are_whole_run_figures_without_a_location() {
+    for (extra, key, problem) in [
+        (
+            "window_s = [0.0, 60.0]",
+            "checks[0].window_s",
+            "figure of the whole run",
+        ),
+        (
+            "at = \"left_nipple\"",
+            "checks[0].at",
+            "not measured at a location",
+        ),
+    ] {
+        let checks = format!(
+            "[[checks]]\nname = \"m\"\nmetric = \"milk_removed\"\nmin = 1.0\nunit = \"mL\"\n{extra}\n"
+        );
+        let text = format!("name = \"t\"\nduration_s = 10.0\n{checks}");
+        let e = scenario::load_str(Path::new("t.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(key) && e.contains(problem), "{e}");
+    }
+    let text = "name = \"t\"\nduration_s = 10.0\n[[checks]]\nname = \"m\"\nmetric = \"milk_removed\"\nmin = 1.0\nunit = \"ml\"\n";
+    let e = scenario::load_str(Path::new("t.toml"), text)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("write unit = \"mL\""), "{e}");
+}

@@ -42,6 +42,18 @@ pub struct MetricsEngine {
     /// cycle ends): the tick loop skips the rest without looking at them.
     tick_checks: Vec<usize>,
     last_ns: Option<u64>,
+    /// First tick the controller ran a program (for `first_ejection_latency`).
+    started_ns: Option<u64>,
+}
+
+/// What the mother gave over a run, read from the plant when the run ends (the milk metrics).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MilkTotals {
+    /// Removed from each breast (left, right), mL.
+    pub removed_ml: [f64; 2],
+    pub ejections: u32,
+    /// When the first ejection began, s since the start of the run.
+    pub first_ejection_s: Option<f64>,
 }
 
 /// The standard metrics of one location over the whole run.
@@ -91,6 +103,8 @@ enum Acc {
     MotorPower(SumTracker),
     /// Judged at the end from the controller's link health.
     Link,
+    /// Judged at the end from the mother's totals.
+    Milk,
 }
 
 impl CheckState {
@@ -145,7 +159,12 @@ impl MetricsEngine {
         let tick_checks = checks
             .iter()
             .enumerate()
-            .filter(|(_, c)| !matches!(c.acc, Acc::PerCycle { .. } | Acc::CycleCount(_)))
+            .filter(|(_, c)| {
+                !matches!(
+                    c.acc,
+                    Acc::PerCycle { .. } | Acc::CycleCount(_) | Acc::Link | Acc::Milk
+                )
+            })
             .map(|(i, _)| i)
             .collect();
         Ok(Self {
@@ -156,6 +175,7 @@ impl MetricsEngine {
             checks,
             tick_checks,
             last_ns: None,
+            started_ns: None,
         })
     }
 
@@ -164,6 +184,9 @@ impl MetricsEngine {
     pub fn observe(&mut self, tick: &TickView) {
         let t = tick.time_ns;
         self.last_ns = Some(t);
+        if self.started_ns.is_none() && tick.running {
+            self.started_ns = Some(t);
+        }
         for loc in &mut self.locations {
             let v = loc.at.vacuum_mmhg(tick);
             if let Some(cycle) = loc.detector.observe(t, v, tick.target_vacuum_mmhg) {
@@ -203,12 +226,23 @@ impl MetricsEngine {
 
     /// Ends the run: the last cycles are closed, the summary built and every check judged.
     pub fn finish(self) -> MetricsReport {
-        self.finish_with_link(None)
+        self.finish_with(None, None)
+    }
+
+    /// [`Self::finish`] for a controller behind a serial link (the `link_*` metrics).
+    pub fn finish_with_link(self, link: Option<&LinkHealth>) -> MetricsReport {
+        self.finish_with(link, None)
     }
 
     /// As [`finish`](Self::finish), with the controller's link health for `link_*` checks
     /// (`None`: the controller has no link, and such checks fail saying so).
-    pub fn finish_with_link(mut self, link: Option<&LinkHealth>) -> MetricsReport {
+    /// [`Self::finish`] with what only the end of the run knows: the link's health (a board on a
+    /// serial link) and the mother's totals (the milk metrics).
+    pub fn finish_with(
+        mut self,
+        link: Option<&LinkHealth>,
+        milk: Option<&MilkTotals>,
+    ) -> MetricsReport {
         for loc in &mut self.locations {
             let detector = std::mem::replace(&mut loc.detector, CycleDetector::new());
             if let Some(cycle) = detector.finish() {
@@ -218,9 +252,33 @@ impl MetricsEngine {
                 }
             }
         }
-        let summary = self.summary();
-        let checks = self.checks.iter().map(|c| self.judge(c, link)).collect();
+        let mut summary = self.summary();
+        if let Some(m) = milk {
+            let sides = self.locations.len() - 1;
+            summary.insert("milk_removed_ml".into(), m.removed_ml.iter().sum());
+            summary.insert("milk_removed_ml_left".into(), m.removed_ml[0]);
+            if sides > 1 {
+                summary.insert("milk_removed_ml_right".into(), m.removed_ml[1]);
+            }
+            summary.insert("milk_ejections".into(), f64::from(m.ejections));
+            if let Some(latency) = self.ejection_latency_s(m) {
+                summary.insert("first_ejection_latency_s".into(), latency);
+            }
+        }
+        let checks = self
+            .checks
+            .iter()
+            .map(|c| self.judge(c, link, milk))
+            .collect();
         MetricsReport { summary, checks }
+    }
+
+    /// Seconds from the pump's start to the first ejection (none before the start counts).
+    fn ejection_latency_s(&self, m: &MilkTotals) -> Option<f64> {
+        let started_s = self.started_ns? as f64 * 1e-9;
+        m.first_ejection_s
+            .filter(|&t| t >= started_s)
+            .map(|t| t - started_s)
     }
 
     fn tick_s(&self) -> f64 {
@@ -287,7 +345,12 @@ impl MetricsEngine {
         }
     }
 
-    fn judge(&self, c: &CheckState, link: Option<&LinkHealth>) -> CheckOutcome {
+    fn judge(
+        &self,
+        c: &CheckState,
+        link: Option<&LinkHealth>,
+        milk: Option<&MilkTotals>,
+    ) -> CheckOutcome {
         let check = &c.check;
         let window_s = check.spec.window_s;
         let window = format::window(window_s);
@@ -431,6 +494,41 @@ impl MetricsEngine {
             Acc::MotorPower(s) => {
                 scalar(s.sum / s.ticks as f64, None, format!("on average {window}"))
             }
+            Acc::Milk => match (milk, check.metric) {
+                (None, _) => Finding::Missing {
+                    reason: "the run has no mother model".into(),
+                    at_ns: None,
+                },
+                (Some(m), Metric::MilkRemoved) => scalar(
+                    m.removed_ml.iter().sum(),
+                    None,
+                    "from both breasts over the run".into(),
+                ),
+                (Some(m), Metric::MilkEjections) => {
+                    scalar(f64::from(m.ejections), None, "over the run".into())
+                }
+                (Some(m), _) => match (self.started_ns, self.ejection_latency_s(m)) {
+                    (None, _) => Finding::Missing {
+                        reason: "the pump never ran".into(),
+                        at_ns: None,
+                    },
+                    (Some(start), None) => Finding::Missing {
+                        reason: format!(
+                            "no milk ejection after the pump started at t = {} s",
+                            format::time_s(start)
+                        ),
+                        at_ns: Some(start),
+                    },
+                    (Some(start), Some(latency)) => scalar(
+                        latency,
+                        Some(start),
+                        format!(
+                            "from the pump's start at t = {} s to the first milk ejection",
+                            format::time_s(start)
+                        ),
+                    ),
+                },
+            },
             Acc::Link => match link.and_then(|h| h.metric(check.metric.name())) {
                 Some(v) => scalar(v, None, "over the run".into()),
                 None => Finding::Missing {
@@ -471,6 +569,7 @@ impl CheckState {
             Metric::FaultLatency => Acc::FaultLatency(EpisodeTracker::default()),
             Metric::LeakFlow => Acc::LeakFlow(SumTracker::default()),
             Metric::Link(_) => Acc::Link,
+            Metric::MilkRemoved | Metric::MilkEjections | Metric::FirstEjectionLatency => Acc::Milk,
             _ => Acc::MotorPower(SumTracker::default()),
         };
         Self {

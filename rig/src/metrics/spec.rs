@@ -87,6 +87,13 @@ pub enum Metric {
     MeanMotorPower,
     /// Number of cycles whose peak lies in the window.
     CycleCount,
+    /// Milk removed from both breasts over the run, mL (the mother's model, §15).
+    MilkRemoved,
+    /// Milk ejections (oxytocin pulses) over the run (§14).
+    MilkEjections,
+    /// Time from the pump's start (the controller first running a program) to the first milk
+    /// ejection, s.
+    FirstEjectionLatency,
     /// A link-health figure of a board on a serial link, over the whole run: the index of its
     /// name and unit in [`LINK_METRICS`] (`link_crc_errors`, `link_round_trip_p99`, ...).
     Link(u8),
@@ -94,7 +101,7 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order error messages list them.
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 15] = [
         Metric::PeakVacuum,
         Metric::CycleRate,
         Metric::RiseTime,
@@ -107,6 +114,9 @@ impl Metric {
         Metric::MotorEnergy,
         Metric::MeanMotorPower,
         Metric::CycleCount,
+        Metric::MilkRemoved,
+        Metric::MilkEjections,
+        Metric::FirstEjectionLatency,
     ];
 
     /// The name used in scenario files (`peak_vacuum`).
@@ -124,6 +134,9 @@ impl Metric {
             Metric::MotorEnergy => "motor_energy",
             Metric::MeanMotorPower => "mean_motor_power",
             Metric::CycleCount => "cycle_count",
+            Metric::MilkRemoved => "milk_removed",
+            Metric::MilkEjections => "milk_ejections",
+            Metric::FirstEjectionLatency => "first_ejection_latency",
             Metric::Link(i) => LINK_METRICS[usize::from(i)].0,
         }
     }
@@ -134,7 +147,9 @@ impl Metric {
             Metric::PeakVacuum | Metric::Overshoot | Metric::MaxVacuum => "mmHg",
             Metric::CycleRate => "cycles/min",
             Metric::RiseTime | Metric::ReleaseTime | Metric::FaultLatency => "ms",
-            Metric::TimeAbove => "s",
+            Metric::TimeAbove | Metric::FirstEjectionLatency => "s",
+            Metric::MilkRemoved => "mL",
+            Metric::MilkEjections => "ejections",
             Metric::LeakFlow => "mL/min",
             Metric::MotorEnergy => "J",
             Metric::MeanMotorPower => "W",
@@ -165,6 +180,21 @@ impl Metric {
                 | Metric::MotorEnergy
                 | Metric::MeanMotorPower
                 | Metric::Link(_)
+                | Metric::MilkRemoved
+                | Metric::MilkEjections
+                | Metric::FirstEjectionLatency
+        )
+    }
+
+    /// Whether the metric is a figure of the whole run (`window_s` rejected): the link's health
+    /// and the mother's totals.
+    pub fn is_whole_run(self) -> bool {
+        matches!(
+            self,
+            Metric::Link(_)
+                | Metric::MilkRemoved
+                | Metric::MilkEjections
+                | Metric::FirstEjectionLatency
         )
     }
 
@@ -422,7 +452,7 @@ pub(crate) fn validate(
     }
     let window = match spec.window_s {
         None => Window::WHOLE_RUN,
-        Some([start, end]) if matches!(metric, Metric::Link(_)) => {
+        Some([start, end]) if metric.is_whole_run() => {
             return Err(err(
                 Some("window_s"),
                 Some(format!("[{}, {}]", toml_f64(start), toml_f64(end))),
