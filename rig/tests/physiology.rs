@@ -257,3 +257,96 @@ fn milk_metrics_are_whole_run_figures_without_a_location() {
         .to_string();
     assert!(e.contains("write unit = \"mL\""), "{e}");
 }
+
+/// Two days of an established mother pumping 3×/day, swept over the expression vacuum.
+const COURSE_SWEEP: &str = r#"
+name = "course-sweep"
+duration_s = 600.0
+[output]
+sample_rate_hz = 10.0
+[plant.kit]
+shields = 2
+[controller.settings.program]
+stimulation_max_s = 120
+[[events]]
+at_s = 0.5
+press = "power"
+[[checks]]
+name = "no over-vacuum"
+metric = "max_vacuum"
+at = "sensor_port"
+max = 275.0
+unit = "mmHg"
+[course]
+days = 2
+[[course.sessions]]
+at_h = [8.0, 14.0, 20.0]
+kind = "pump"
+[[course.checks]]
+name = "at least 360 mL/day"
+metric = "mean_daily_volume"
+min = 360.0
+unit = "mL/day"
+[sweep]
+"controller.settings.expression.vacuum_mmhg" = [110, 190]
+"#;
+
+#[test]
+fn a_sweep_runs_course_cases_with_their_checks_and_figures() {
+    let dir = std::env::temp_dir().join(format!("pumprig-course-sweep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("course-sweep.toml");
+    std::fs::write(&file, COURSE_SWEEP).unwrap();
+    let out = dir.join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pumprig"))
+        .args(["sweep", "--jobs", "2", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let csv = std::fs::read_to_string(out.join("summary.csv")).unwrap_or_default();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let col = |row: &str, name: &str| -> String {
+        let i = header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no {name} in {header:?}\n{stdout}\n{stderr}"));
+        row.split(',').nth(i).unwrap().to_owned()
+    };
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    let volume = |r: &str| col(r, "mean_daily_volume_ml_day").parse::<f64>().unwrap();
+    // A deeper expression vacuum removes more milk day after day (P2's direction over a course).
+    assert!(volume(rows[1]) > volume(rows[0]), "{csv}");
+    assert_eq!(col(rows[0], "sessions"), "6");
+    // Each case is a course directory with the course's own outputs.
+    for case in std::fs::read_dir(out.join("cases")).unwrap() {
+        let case = case.unwrap().path();
+        for f in pumprig::course::COURSE_FILES {
+            assert!(case.join(f).is_file(), "{} lacks {f}", case.display());
+        }
+    }
+    // The course check and the session checks are the case's checks, outcomes as judged.
+    let passed = |r: &str| col(r, "outcome");
+    let expected = |v: f64| if v >= 360.0 { "pass" } else { "fail" };
+    for r in &rows {
+        assert_eq!(passed(r), expected(volume(r)), "{csv}");
+    }
+    let code = o.status.code();
+    let all_pass = rows.iter().all(|r| passed(r) == "pass");
+    assert_eq!(
+        code,
+        Some(if all_pass { 0 } else { 1 }),
+        "{stdout}\n{stderr}"
+    );
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    assert!(
+        junit.contains("every pump session passes the scenario&apos;s checks")
+            || junit.contains("every pump session passes the scenario's checks"),
+        "{junit}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

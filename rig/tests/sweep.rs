@@ -699,18 +699,3 @@ fn pumprig_run_writes_junit_beside_record_json() {
     assert!(record.contains("\"junit.xml\""));
     fs::remove_dir_all(&d).unwrap();
 }
-
-#[test]
-fn a_sweep_over_a_course_is_refused_as_bad_input() {
-    let d = scratch("course");
-    let body = fs::read_to_string(repo().join("scenarios/relactation.toml")).unwrap()
-        + "\n[sweep]\nseed = [1, 2]\n";
-    let sc = write_scenario(&d, "course.toml", &body);
-    let o = sweep(&sc, &d.join("out"), &[]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("sweeping a [course] is not supported yet")
-    );
-    assert!(!d.join("out").exists());
-    fs::remove_dir_all(&d).unwrap();
-}

@@ -210,6 +210,44 @@ impl FinishedCourse {
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.pass) && self.run.sessions.iter().all(|s| s.checks_failed == 0)
     }
+
+    /// Pump sessions that failed one of the scenario's `[[checks]]`.
+    pub fn sessions_failed(&self) -> usize {
+        self.run
+            .sessions
+            .iter()
+            .filter(|s| s.checks_failed > 0)
+            .count()
+    }
+}
+
+/// A course's figures for a sweep's summary (`metric_value`'s, keys with their units): the day of
+/// first drops and the daily volumes when they exist, the sessions, and the milk removed in all.
+pub fn summary(run: &CourseRun, course: &CourseSpec) -> std::collections::BTreeMap<String, f64> {
+    let mut s = std::collections::BTreeMap::new();
+    let mut put = |key: &str, v: Option<f64>| {
+        if let Some(v) = v.filter(|v| v.is_finite()) {
+            s.insert(key.to_owned(), v);
+        }
+    };
+    put(
+        "first_drops_day",
+        metric_value(run, course, CourseMetric::FirstDropsDay, None, None),
+    );
+    put(
+        "final_daily_volume_ml_day",
+        metric_value(run, course, CourseMetric::FinalDailyVolume, None, None),
+    );
+    put(
+        "mean_daily_volume_ml_day",
+        metric_value(run, course, CourseMetric::MeanDailyVolume, None, None),
+    );
+    put("sessions", Some(run.sessions.len() as f64));
+    put(
+        "milk_removed_ml",
+        Some(run.days.iter().map(DayRecord::removed_total_ml).sum()),
+    );
+    s
 }
 
 #[derive(Debug, thiserror::Error)]

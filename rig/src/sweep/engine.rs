@@ -159,7 +159,15 @@ fn run_case(plan: &SweepPlan, case: &Case, cases_dir: &Path, outputs: OutputOpti
         Ok(l) => l,
         Err(e) => return CaseRow::errored(case, e.to_string()),
     };
-    match session::run_to_dir_with(&loaded, &cases_dir.join(&case.id), outputs) {
+    let dir = cases_dir.join(&case.id);
+    // A course case writes its course directory (daily.csv, sessions.csv, course.json, plots).
+    if let Some(spec) = &loaded.scenario.course {
+        return match crate::course::run_course_to_dir(&loaded, &dir, |_| {}) {
+            Ok(done) => CaseRow::finished_course(case, &done, spec, loaded.scenario.checks.len()),
+            Err(e) => CaseRow::errored(case, e.to_string()),
+        };
+    }
+    match session::run_to_dir_with(&loaded, &dir, outputs) {
         Ok(done) => CaseRow::finished(case, &done.metrics),
         Err(e) => CaseRow::errored(case, e.to_string()),
     }

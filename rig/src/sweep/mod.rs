@@ -47,11 +47,6 @@ pub enum SweepError {
     Scenario(#[from] ScenarioError),
     #[error("{0}: the scenario has no [sweep] table; `pumprig run` runs it as it is")]
     NoSweep(PathBuf),
-    #[error(
-        "{0}: sweeping a [course] is not supported yet: a sweep runs sessions; sweep the session \
-         (remove [course]) or run the course with `pumprig run`"
-    )]
-    Course(PathBuf),
     #[error("no case of the sweep's {total} matches {what}")]
     NoCases { total: usize, what: String },
     /// The controller of the first case cannot be built (a C library missing, say).
@@ -97,9 +92,6 @@ pub fn prepare(
 ) -> Result<Prepared, SweepError> {
     let plan = SweepPlan::from_scenario(loaded)?
         .ok_or_else(|| SweepError::NoSweep(loaded.path.clone()))?;
-    if loaded.scenario.course.is_some() {
-        return Err(SweepError::Course(loaded.path.clone()));
-    }
     plan.validate(plan.cases())?;
     let cases: Vec<usize> = select(&plan, shard, filters).map(|c| c.index).collect();
     if cases.is_empty() {
@@ -141,14 +133,21 @@ pub fn prepare(
             .into_iter()
             .map(|(key, short, lead)| ManifestKey { key, short, lead })
             .collect(),
-        checks: sc
-            .checks
-            .iter()
-            .map(|c| ManifestCheck {
-                name: c.name.clone(),
-                unit: c.unit.clone(),
-            })
-            .collect(),
+        // A course case's checks are its course's (and one for its sessions' checks).
+        checks: match &sc.course {
+            Some(course) => CaseRow::course_check_columns(course, sc.checks.len())
+                .into_iter()
+                .map(|(name, unit)| ManifestCheck { name, unit })
+                .collect(),
+            None => sc
+                .checks
+                .iter()
+                .map(|c| ManifestCheck {
+                    name: c.name.clone(),
+                    unit: c.unit.clone(),
+                })
+                .collect(),
+        },
     };
     Ok(Prepared {
         plan,

@@ -71,6 +71,12 @@ pub struct RowCheck {
     pub message: String,
 }
 
+/// The check a course case adds when its scenario has session `[[checks]]`: (name, unit).
+const SESSIONS_CHECK: (&str, &str) = (
+    "every pump session passes the scenario's checks",
+    "sessions",
+);
+
 /// One case of a sweep, as `cases.jsonl` holds it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CaseRow {
@@ -120,6 +126,85 @@ impl CaseRow {
             error: None,
             checks,
             metrics: report.summary.clone(),
+        }
+    }
+
+    /// The check columns of a course case, in row order: `(name, unit)`.
+    pub fn course_check_columns(
+        spec: &crate::course::CourseSpec,
+        session_checks: usize,
+    ) -> Vec<(String, String)> {
+        let mut columns: Vec<(String, String)> = spec
+            .checks
+            .iter()
+            .map(|c| (c.name.clone(), c.unit.clone()))
+            .collect();
+        if session_checks > 0 {
+            columns.push((SESSIONS_CHECK.0.into(), SESSIONS_CHECK.1.into()));
+        }
+        columns
+    }
+
+    /// The row of a case whose scenario is a course: its `[[course.checks]]`, and when the
+    /// scenario has session `[[checks]]` one more check that every pump session passed them.
+    pub fn finished_course(
+        case: &Case,
+        course: &crate::course::FinishedCourse,
+        spec: &crate::course::CourseSpec,
+        session_checks: usize,
+    ) -> Self {
+        let mut checks: Vec<RowCheck> = course
+            .checks
+            .iter()
+            .map(|c| RowCheck {
+                name: c.name.clone(),
+                unit: c.unit.clone(),
+                value: c.value,
+                min: c.min,
+                max: c.max,
+                marginal_min: None,
+                marginal_max: None,
+                pass: c.pass,
+                marginal: false,
+                message: c.message.clone(),
+            })
+            .collect();
+        if session_checks > 0 {
+            let failed = course.sessions_failed();
+            let pumped = course
+                .run
+                .sessions
+                .iter()
+                .filter(|s| s.kind == crate::course::SessionKind::Pump)
+                .count();
+            checks.push(RowCheck {
+                name: SESSIONS_CHECK.0.into(),
+                unit: SESSIONS_CHECK.1.into(),
+                value: Some(failed as f64),
+                min: None,
+                max: Some(0.0),
+                marginal_min: None,
+                marginal_max: None,
+                pass: failed == 0,
+                marginal: false,
+                message: format!(
+                    "{failed} of {pumped} pump session(s) failed one of the scenario's {session_checks} check(s) (sessions.csv)"
+                ),
+            });
+        }
+        let outcome = if checks.iter().any(|c| !c.pass) {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        };
+        Self {
+            index: case.index,
+            id: case.id.clone(),
+            params: params(case),
+            outcome,
+            error: None,
+            checks,
+            metrics: crate::course::summary(&course.run, spec),
         }
     }
 
