@@ -126,7 +126,7 @@ const char *pumprig_fw_build_id(void);
 
 /* Optional: named telemetry values. Export all three or none (a library with only some of them
  * is refused, naming the missing one). The rig calls the first two once, after pumprig_fw_init,
- * and pumprig_fw_telemetry after a pumprig_fw_step whose tick it records (timeseries.csv's rate). */
+ * and pumprig_fw_telemetry after steps (below). */
 
 /* How many values, 0..PUMPRIG_FW_TELEMETRY_MAX. */
 uint32_t pumprig_fw_telemetry_count(void);
@@ -136,7 +136,10 @@ uint32_t pumprig_fw_telemetry_count(void);
  * Recorded as the column `fw_<name>`. */
 const char *pumprig_fw_telemetry_name(uint32_t index);
 /* Writes the `count` values as of the last pumprig_fw_step into values[0..count-1], each in the
- * unit its name gives. Written to timeseries.csv as given (shortest exact decimal form). */
+ * unit its name gives (the buffer always has room for PUMPRIG_FW_TELEMETRY_MAX values). It may be
+ * called after any step (in-process the rig calls it only on the ticks it records; its isolating
+ * worker after every step), so it must not change the firmware's state. Written to
+ * timeseries.csv as given (shortest round-trip decimal form: 0.25, 1e308, NaN, inf). */
 void pumprig_fw_telemetry(double *values);
 
 #ifdef __cplusplus

@@ -118,6 +118,8 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
     let mut buttons_down = 0u8;
     let mut until_sample = 0u64;
     let milk_start = plant.outputs().mother;
+    // The first ejection at or after the pump's start (the first running tick), for the latency.
+    let mut pump_started = false;
     let mut first_ejection_ns: Option<u64> = None;
     for k in 0..ticks {
         let now = k * tick;
@@ -189,7 +191,8 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
                 source,
             })?;
         view.motor_power_w = after.motor_power_w;
-        if after.mother.ejection_started && first_ejection_ns.is_none() {
+        pump_started |= view.running;
+        if after.mother.ejection_started && pump_started && first_ejection_ns.is_none() {
             // It began during this tick's step: stamp it at the step's end.
             first_ejection_ns = Some(now + tick);
         }

@@ -305,9 +305,11 @@ impl CabiController {
             });
         }
         let (names, telemetry_fn) = load_telemetry(lib, path)?;
-        loaded.telemetry = vec![0.0; names.len()];
+        // Room for the most values the ABI allows whatever the declared count, so a firmware that
+        // writes more than it declared cannot write past the buffer; a count of 0 is never called.
+        loaded.telemetry = vec![0.0; TELEMETRY_MAX];
+        loaded.telemetry_fn = telemetry_fn.filter(|_| !names.is_empty());
         loaded.telemetry_names = names;
-        loaded.telemetry_fn = telemetry_fn;
         loaded.step_fn = step_fn;
         loaded.identity = ControllerIdentity {
             adapter: "cabi".into(),
@@ -509,10 +511,10 @@ impl Controller for CabiController {
 
     fn firmware_telemetry(&mut self) -> &[f64] {
         if let Some(read) = self.telemetry_fn {
-            // SAFETY: room for the `count` values the library declared at load.
+            // SAFETY: a buffer of PUMPRIG_FW_TELEMETRY_MAX doubles, as the header promises.
             unsafe { read(self.telemetry.as_mut_ptr()) };
         }
-        &self.telemetry
+        &self.telemetry[..self.telemetry_names.len()]
     }
 }
 

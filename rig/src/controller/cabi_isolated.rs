@@ -388,10 +388,15 @@ impl IsolatedCabiController {
         match hello {
             Ok(Ok(())) => Ok(ctl),
             Ok(Err(load_error)) => Err(ControllerError::Load(load_error)),
-            Err(_) => Err(ControllerError::Load(format!(
-                "C firmware {}: {}",
-                lib.display(),
-                ctl.death()
+            // End of file: the worker died while loading (a crash in an initialiser, say).
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(ControllerError::Load(
+                format!("C firmware {}: {}", lib.display(), ctl.death()),
+            )),
+            // The worker answered something the rig does not understand: say what, and end it
+            // (dropping `ctl` kills and reaps the worker).
+            Err(e) => Err(ControllerError::Load(format!(
+                "C firmware {}: worker protocol: {e}",
+                lib.display()
             ))),
         }
     }

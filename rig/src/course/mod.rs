@@ -122,7 +122,11 @@ pub struct CourseRecord<'a> {
     pub seed: u64,
     pub days: u32,
     pub sessions: usize,
+    /// Every course check passed and every pump session passed the scenario's checks (as the
+    /// exit code and a sweep's row judge it).
     pub passed: bool,
+    /// Pump sessions that failed one of the scenario's `[[checks]]` (sessions.csv has which).
+    pub sessions_failed: usize,
     pub first_drops_day: Option<f64>,
     pub final_daily_volume_ml: Option<f64>,
     pub checks: &'a [CourseCheckOutcome],
@@ -243,8 +247,9 @@ pub fn summary(run: &CourseRun, course: &CourseSpec) -> std::collections::BTreeM
         metric_value(run, course, CourseMetric::MeanDailyVolume, None, None),
     );
     put("sessions", Some(run.sessions.len() as f64));
+    // Every session's, infant feeds included: not a pump session's `milk_removed_ml`.
     put(
-        "milk_removed_ml",
+        "milk_removed_course_ml",
         Some(run.days.iter().map(DayRecord::removed_total_ml).sum()),
     );
     s
@@ -302,7 +307,8 @@ pub fn run_course_to_dir(
         seed: loaded.scenario.seed,
         days: course.days,
         sessions: run.sessions.len(),
-        passed: checks.iter().all(|c| c.pass),
+        passed: checks.iter().all(|c| c.pass) && run.sessions.iter().all(|s| s.checks_failed == 0),
+        sessions_failed: run.sessions.iter().filter(|s| s.checks_failed > 0).count(),
         first_drops_day: metric_value(&run, course, CourseMetric::FirstDropsDay, None, None),
         final_daily_volume_ml: metric_value(
             &run,

@@ -229,15 +229,9 @@ impl MetricsEngine {
         self.finish_with(None, None)
     }
 
-    /// [`Self::finish`] for a controller behind a serial link (the `link_*` metrics).
-    pub fn finish_with_link(self, link: Option<&LinkHealth>) -> MetricsReport {
-        self.finish_with(link, None)
-    }
-
-    /// As [`finish`](Self::finish), with the controller's link health for `link_*` checks
-    /// (`None`: the controller has no link, and such checks fail saying so).
-    /// [`Self::finish`] with what only the end of the run knows: the link's health (a board on a
-    /// serial link) and the mother's totals (the milk metrics).
+    /// [`Self::finish`] with what only the end of the run knows: the link's health for `link_*`
+    /// checks (`None`: the controller has no link, and such checks fail saying so) and the
+    /// mother's totals for the milk checks.
     pub fn finish_with(
         mut self,
         link: Option<&LinkHealth>,

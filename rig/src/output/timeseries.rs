@@ -1,6 +1,7 @@
 //! `timeseries.csv`: decimated rows with unit-named columns, written while the run streams.
 //! Numbers use fixed decimals per column (enough for the quantity's precision), formatted without
-//! going through `f64` Display so writing at 100 Hz stays a small share of the run's cost.
+//! going through `f64` Display so writing at 100 Hz stays a small share of the run's cost. A
+//! firmware's own telemetry values (`fw_` columns) are written exactly, in shortest round-trip form.
 
 use std::io::{self, Write};
 
@@ -151,11 +152,17 @@ fn push_time(l: &mut Vec<u8>, time_ns: u64) {
     l.push(b',');
 }
 
-/// A firmware's own value as given: the shortest decimal that reads back to the same `f64`
-/// (`NaN`, `inf` and `-inf` as Rust writes them, all of which the plots read back).
+/// A firmware's own value as given: the shortest decimal that reads back to the same `f64`, in
+/// exponent form where that is shorter (`1e308`, `5e-324`); `NaN`, `inf` and `-inf` as such
+/// (the plots and any CSV reader read all of them back).
 fn push_shortest(l: &mut Vec<u8>, v: f64) {
-    use std::io::Write as _;
-    let _ = write!(l, "{v}");
+    if v.is_nan() {
+        l.extend_from_slice(b"NaN");
+    } else if v.is_infinite() {
+        l.extend_from_slice(if v > 0.0 { b"inf" } else { b"-inf" });
+    } else {
+        l.extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+    }
     l.push(b',');
 }
 
@@ -233,6 +240,31 @@ mod tests {
         assert_eq!(fixed(-0.04, 1), "0.0,");
         assert_eq!(fixed(-0.06, 1), "-0.1,");
         assert_eq!(fixed(2.5, 0), "3,");
+    }
+
+    #[test]
+    fn firmware_values_are_written_short_and_read_back_exactly() {
+        let values = [
+            0.25,
+            -3.0,
+            210.0,
+            1e308,
+            5e-324,
+            -1.5e-7,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let mut l = Vec::new();
+        for v in values {
+            push_shortest(&mut l, v);
+        }
+        let text = String::from_utf8(l).unwrap();
+        assert_eq!(text, "0.25,-3.0,210.0,1e308,5e-324,-1.5e-7,NaN,inf,-inf,");
+        for (field, v) in text.trim_end_matches(',').split(',').zip(values) {
+            let back: f64 = field.parse().unwrap();
+            assert!(back == v || (back.is_nan() && v.is_nan()), "{field}");
+        }
     }
 
     #[test]

@@ -24,7 +24,8 @@ use super::{SweepError, write_summaries};
 pub struct SweepOptions {
     /// Cases run at once (at least 1).
     pub jobs: usize,
-    /// What each case's run directory holds besides `record.json`.
+    /// What each session case's run directory holds besides `record.json` (a course case always
+    /// writes its course directory).
     pub outputs: OutputOptions,
 }
 

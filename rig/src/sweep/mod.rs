@@ -7,7 +7,8 @@
 //! into a sweep directory:
 //!
 //! ```text
-//! DIR/cases/<id>/record.json      each case's run directory (+ timeseries.csv and plots on request)
+//! DIR/cases/<id>/record.json      each case's run directory (+ timeseries.csv and plots on request;
+//!                                 a course case: its course directory, course.json and all)
 //! DIR/cases.jsonl                 one row per case, in case order (what the summaries are made of)
 //! DIR/summary.csv, summary.md     every case: parameters, check values and outcomes, metrics
 //! DIR/junit.xml                   one test suite per case, one test case per check
