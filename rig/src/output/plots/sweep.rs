@@ -243,6 +243,162 @@ pub fn write_sweep_plots(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sweep::{CaseRow, ManifestCheck, ManifestKey, RowCheck, RowParam};
+
+    fn scratch(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("pumprig-sweepplots-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// A sweep of `keys` (short name, values as TOML) in grid order, the last key fastest; the
+    /// one check's value is the case index and fails above `fail_above`.
+    fn sweep(dir: &Path, keys: &[(&str, &[&str])], fail_above: usize) -> (Manifest, RowStore) {
+        let total: usize = keys.iter().map(|k| k.1.len()).product();
+        let mut lines = String::new();
+        for index in 0..total {
+            let mut rest = index;
+            let mut params = vec![];
+            for (short, values) in keys.iter().rev() {
+                params.push(RowParam {
+                    key: format!("x.{short}"),
+                    short: (*short).into(),
+                    value: values[rest % values.len()].into(),
+                    lead: true,
+                });
+                rest /= values.len();
+            }
+            params.reverse();
+            let pass = index <= fail_above;
+            let row = CaseRow {
+                index,
+                id: format!("case-{index}"),
+                params,
+                outcome: if pass { Outcome::Pass } else { Outcome::Fail },
+                error: None,
+                checks: vec![RowCheck {
+                    name: "value".into(),
+                    unit: "mmHg".into(),
+                    value: Some(index as f64),
+                    min: None,
+                    max: Some(fail_above as f64),
+                    marginal_min: None,
+                    marginal_max: None,
+                    pass,
+                    marginal: false,
+                    message: String::new(),
+                }],
+                metrics: Default::default(),
+            };
+            lines.push_str(&row.to_line());
+        }
+        let rows = dir.join("cases.jsonl");
+        std::fs::write(&rows, lines).unwrap();
+        let manifest = Manifest {
+            pumprig_version: "0".into(),
+            scenario: "t".into(),
+            scenario_file: "t.toml".into(),
+            scenario_hash: "h".into(),
+            total_cases: total,
+            cases: total,
+            shard: None,
+            filter: vec![],
+            keys: keys
+                .iter()
+                .map(|(s, _)| ManifestKey {
+                    key: format!("x.{s}"),
+                    short: (*s).into(),
+                    lead: true,
+                })
+                .collect(),
+            checks: vec![ManifestCheck {
+                name: "value".into(),
+                unit: "mmHg".into(),
+            }],
+        };
+        (manifest, RowStore::open(&[rows]).unwrap())
+    }
+
+    fn names(paths: &[PathBuf]) -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn numeric_axes_are_sorted_and_string_axes_keep_their_order() {
+        let d = scratch("grid");
+        let (m, store) = sweep(
+            &d,
+            &[
+                ("vacuum_mmhg", &["230", "150", "190"]),
+                ("phase", &["\"b\"", "\"a\""]),
+            ],
+            3,
+        );
+        let g = Grid::from_rows(&m, &store).unwrap();
+        assert_eq!(g.axes[0].labels, ["150", "190", "230"]);
+        assert_eq!(
+            g.axes[0].numbers.as_deref(),
+            Some(&[150.0, 190.0, 230.0][..])
+        );
+        assert_eq!(g.axes[1].labels, ["b", "a"], "as listed, without quotes");
+        assert!(g.axes[1].numbers.is_none());
+        // Case 0 is vacuum 230 (third when sorted), phase "b" (first).
+        assert_eq!(g.points[0].at, [2, 0]);
+        assert_eq!(g.points[3].at, [0, 1]);
+        // Two keys: a heatmap; lines against the numeric key only.
+        let written = names(&write_sweep_plots(&m, &store, &d).unwrap());
+        assert_eq!(
+            written,
+            [
+                "sweep-passfail.png",
+                "sweep-passfail.svg",
+                "sweep-heatmap-c1-value.png",
+                "sweep-heatmap-c1-value.svg",
+                "sweep-c1-value-vs-vacuum_mmhg.png",
+                "sweep-c1-value-vs-vacuum_mmhg.svg",
+            ]
+        );
+        // The same rows draw the same bytes.
+        let first = std::fs::read(d.join("sweep-heatmap-c1-value.svg")).unwrap();
+        write_sweep_plots(&m, &store, &d).unwrap();
+        assert_eq!(
+            first,
+            std::fs::read(d.join("sweep-heatmap-c1-value.svg")).unwrap()
+        );
+        let svg = String::from_utf8(first).unwrap();
+        assert!(
+            svg.contains("2 ✗") || svg.contains("4 ✗"),
+            "failing cells marked"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn three_keys_draw_a_pass_fail_map_of_the_first_two_and_no_heatmap() {
+        let d = scratch("three");
+        let (m, store) = sweep(
+            &d,
+            &[
+                ("a", &["1", "2"]),
+                ("b", &["10", "20"]),
+                ("c", &["0.5", "1.5"]),
+            ],
+            5,
+        );
+        let written = names(&write_sweep_plots(&m, &store, &d).unwrap());
+        assert!(!written.iter().any(|n| n.contains("heatmap")));
+        assert_eq!(written.iter().filter(|n| n.ends_with(".svg")).count(), 4);
+        let map = std::fs::read_to_string(d.join("sweep-passfail.svg")).unwrap();
+        // Cases 6 and 7 fail: the cell a=2, b=20 holds both; the others pass.
+        assert!(map.contains("0/2 pass"), "{map}");
+        assert_eq!(map.matches("2/2 pass").count(), 3);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
 
     #[test]
     fn slugs_are_short_file_safe_and_stable() {
