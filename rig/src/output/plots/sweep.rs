@@ -2,7 +2,8 @@
 //! `pumprig merge` draw the same bytes and memory holds a few numbers per case, never the rows:
 //!
 //! - `sweep-cN-<check>-vs-<key>`: check N's value against each numeric swept key, one line per
-//!   value of the other key(s), the check's limits dashed, failing and marginal cases ringed;
+//!   value of the other key(s), the check's limits dashed (its marginal band lighter), failing
+//!   cases crossed and marginal ones ringed;
 //! - `sweep-heatmap-cN-<check>`: check N's value over the grid of a two-key sweep;
 //! - `sweep-passfail`: every case on the parameter grid coloured pass / marginal / fail / error.
 //!
@@ -40,6 +41,8 @@ pub(super) struct PointCheck {
     pub value: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    pub marginal_min: Option<f64>,
+    pub marginal_max: Option<f64>,
     pub pass: bool,
     pub marginal: bool,
 }
@@ -94,6 +97,8 @@ impl Grid {
                             value: c.value.filter(|v| v.is_finite()),
                             min: c.min,
                             max: c.max,
+                            marginal_min: c.marginal_min,
+                            marginal_max: c.marginal_max,
                             pass: c.pass,
                             marginal: c.marginal,
                         })

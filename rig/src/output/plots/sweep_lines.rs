@@ -1,6 +1,6 @@
 //! `sweep-cN-<check>-vs-<key>`: one check's value against one numeric swept key, one line per
-//! value of the other key(s), the check's limits dashed, marginal cases ringed and failing ones
-//! crossed, so the reader sees where along the parameter the firmware leaves its band.
+//! value of the other key(s), the check's limits dashed (the marginal band's edges lighter),
+//! marginal cases ringed and failing ones crossed, so the reader sees where along the parameter the firmware leaves its band.
 
 use std::collections::BTreeMap;
 
@@ -29,6 +29,8 @@ const LINES: [RGBColor; 8] = [
 const LEGEND_LINES: usize = 10;
 
 const LIMIT: RGBColor = RGBColor(90, 90, 90);
+/// The marginal band's edges: lighter than the limits.
+const MARGINAL_EDGE: RGBColor = RGBColor(165, 165, 165);
 
 pub(super) struct LinesFigure<'a> {
     pub grid: &'a Grid,
@@ -119,7 +121,8 @@ impl Figure for LinesFigure<'_> {
         if !others.is_empty() {
             subtitle += &format!("   ·   one line per {}", others.join(" × "));
         }
-        subtitle += "   ·   limits dashed, marginal ringed, failed crossed";
+        subtitle += "   ·   limits dashed (marginal band lighter), marginal ringed, failed crossed";
+        let entries_limits = 4;
         if drawn < g.points.len() {
             subtitle += &format!("   ·   {} without a value", g.points.len() - drawn);
         }
@@ -134,8 +137,6 @@ impl Figure for LinesFigure<'_> {
         // Limits the same for every case are lines across; limits that move with the
         // parameters are short dashes at each case's x.
         let checks = || g.points.iter().map(|p| &p.checks[self.check]);
-        let min_common = common(checks().map(|c| c.min));
-        let max_common = common(checks().map(|c| c.max));
         let xs = axis.numbers.as_deref().unwrap_or_default();
         let (x_lo, x_hi) = padded(
             xs.first().copied().unwrap_or(0.0),
@@ -144,8 +145,11 @@ impl Figure for LinesFigure<'_> {
         );
         let mut ys: Vec<f64> = groups.values().flatten().map(|p| p.1).collect();
         for c in checks() {
-            ys.extend(c.min);
-            ys.extend(c.max);
+            ys.extend(
+                [c.min, c.max, c.marginal_min, c.marginal_max]
+                    .into_iter()
+                    .flatten(),
+            );
         }
         let (lo, hi) = ys
             .iter()
@@ -158,7 +162,7 @@ impl Figure for LinesFigure<'_> {
             (0.0, 1.0)
         };
         // Headroom for the legend box: a line of it per entry.
-        let entries = groups.len().min(LEGEND_LINES + 1) + 4;
+        let entries = groups.len().min(LEGEND_LINES + 1) + entries_limits + 2;
         let y_hi = y_hi + (y_hi - y_lo) * (0.07 * entries as f64).min(0.9);
 
         let mut chart = ChartBuilder::on(&body)
@@ -182,17 +186,17 @@ impl Figure for LinesFigure<'_> {
             .light_line_style(grid_light())
             .draw()?;
 
-        let dash = LIMIT.stroke_width(LINE_PX);
-        for (which, common, pick) in [
-            (
-                "lower limit",
-                min_common,
-                (|c: &PointCheck| c.min) as fn(&PointCheck) -> _,
-            ),
-            ("upper limit", max_common, |c: &PointCheck| c.max),
-        ] {
-            match common {
-                Some(None) => {}
+        type Pick = fn(&PointCheck) -> Option<f64>;
+        let limits: [(&str, Pick, RGBColor); 4] = [
+            ("lower limit", |c| c.min, LIMIT),
+            ("upper limit", |c| c.max, LIMIT),
+            ("marginal band, lower", |c| c.marginal_min, MARGINAL_EDGE),
+            ("marginal band, upper", |c| c.marginal_max, MARGINAL_EDGE),
+        ];
+        for (which, pick, color) in limits {
+            let dash = color.stroke_width(LINE_PX);
+            match common(checks().map(pick)) {
+                None | Some(None) if checks().all(|c| pick(c).is_none()) => {}
                 Some(Some(v)) => {
                     chart
                         .draw_series(std::iter::once(DashedPathElement::new(
@@ -206,7 +210,7 @@ impl Figure for LinesFigure<'_> {
                             DashedPathElement::new(vec![(x, y), (x + 36, y)], 12, 6, dash)
                         });
                 }
-                None => {
+                _ => {
                     // One dash per distinct (x, limit), a few percent of the axis wide.
                     let half = (x_hi - x_lo) * 0.02;
                     let mut marks: Vec<(f64, f64)> = g
