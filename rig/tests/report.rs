@@ -149,6 +149,7 @@ fn fixtures(d: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
         sc.to_str().unwrap(),
         "--out",
         sweep.to_str().unwrap(),
+        "--plots",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let sweep_html = d.join("pages").join("sweep.html");
@@ -198,7 +199,11 @@ fn figures(html: &str) -> Vec<(String, String)> {
 /// Every plot in `dir` is a figure, once, with an `<svg>` that draws something.
 fn assert_every_plot_shown(html: &str, dir: &Path, what: &str) {
     let figs = figures(html);
-    let mut shown: Vec<String> = figs.iter().map(|(f, _)| f.clone()).collect();
+    let mut shown: Vec<String> = figs
+        .iter()
+        .map(|(f, _)| f.clone())
+        .filter(|f| !f.starts_with("cases/"))
+        .collect();
     shown.sort();
     assert_eq!(shown, svg_files(dir), "{what}: every plot, once");
     for (file, svg) in &figs {
@@ -323,8 +328,17 @@ fn the_pages_are_self_contained_and_show_what_the_directories_hold() {
     assert_eq!(failing.len(), 2, "the 230 mmHg cases fail: {rows:?}");
     for r in failing {
         assert_eq!(r[1], "230");
-        assert!(page.contains(&format!("<code>{}</code>", r.last().unwrap())));
+        let id = r.last().unwrap();
+        assert!(page.contains(&format!("<code>{id}</code>")));
+        // The sweep kept its cases' plots (--plots): each failing case's vacuum is shown.
+        let fig = format!("data-file=\"cases/{id}/vacuum.svg\"");
+        assert_eq!(page.matches(&fig).count(), 1, "{fig}");
     }
+    let case_figures = figures(&page)
+        .into_iter()
+        .filter(|(f, _)| f.starts_with("cases/"))
+        .count();
+    assert_eq!(case_figures, 2, "passing cases' plots are not shown");
     fs::remove_dir_all(&d).unwrap();
 }
 

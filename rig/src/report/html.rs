@@ -141,16 +141,27 @@ impl Page {
 
     /// A figure holding the SVG file `path` inline, captioned with its file name and `caption`.
     pub fn svg_figure(&mut self, path: &Path, caption: &str) -> Result<&mut Self, ReportError> {
-        let svg = inline_svg(path)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        self.svg_figure_named(path, &name, caption)
+    }
+
+    /// [`svg_figure`](Self::svg_figure), naming the file `name` (a path relative to the
+    /// report's directory, say).
+    pub fn svg_figure_named(
+        &mut self,
+        path: &Path,
+        name: &str,
+        caption: &str,
+    ) -> Result<&mut Self, ReportError> {
+        let svg = inline_svg(path)?;
         let _ = writeln!(
             self.body,
             "<figure class=\"plot\" data-file=\"{}\">\n{svg}\n<figcaption><code>{}</code>{}</figcaption>\n</figure>",
-            esc(&name),
-            esc(&name),
+            esc(name),
+            esc(name),
             if caption.is_empty() {
                 String::new()
             } else {

@@ -1,7 +1,8 @@
 //! The report of a sweep directory: what was swept (scenario, keys, shard, filter, controller of
 //! its cases), the counts, the sweep plots (pass/fail map, heatmaps, each check against each
-//! key), the summary table and every failing, erroring or marginal case's checks. Rows are
-//! streamed from `cases.jsonl` as the summaries are.
+//! key), the summary table and every failing, erroring or marginal case's checks, with the
+//! vacuum plot of the first few failing cases when the sweep kept their plots (`--plots`). Rows
+//! are streamed from `cases.jsonl` as the summaries are.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,9 @@ use serde_json::Value;
 use super::html::{Cell, Page, esc};
 use super::{ReportError, footer, num, read_json, svgs_in, value_text};
 use crate::sweep::{Manifest, Outcome, RowStore};
+
+/// At most this many failing cases' own plots are shown (a sweep run with `--plots` has them).
+const CASE_PLOTS_SHOWN: usize = 6;
 
 fn outcome_class(o: Outcome) -> &'static str {
     match o {
@@ -189,10 +193,17 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
     if t.pass < t.cases {
         page.h2("failures", "Failing, erroring and marginal cases");
         let mut html = String::from("<ul class=\"failures\">\n");
+        let mut with_plots: Vec<String> = Vec::new();
         store
             .for_each(&mut |r| {
                 if r.outcome == Outcome::Pass {
                     return Ok(());
+                }
+                if !r.outcome.passed()
+                    && with_plots.len() < CASE_PLOTS_SHOWN
+                    && dir.join("cases").join(&r.id).join("vacuum.svg").is_file()
+                {
+                    with_plots.push(r.id.clone());
                 }
                 html.push_str(&format!(
                     "<li><span class=\"{}\">{}</span> case {} <code>{}</code>",
@@ -235,6 +246,17 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
             .map_err(read_err)?;
         html.push_str("</ul>\n");
         page.raw(&html);
+        // Their curves, when the sweep kept them (`--plots`): the first few cases' vacuum plots.
+        if !with_plots.is_empty() {
+            page.h3(&format!(
+                "Vacuum of the first {} failing or erroring case(s) with plots",
+                with_plots.len()
+            ));
+            for id in &with_plots {
+                let rel = format!("cases/{id}/vacuum.svg");
+                page.svg_figure_named(&dir.join(&rel), &rel, &format!("case {id}"))?;
+            }
+        }
     }
     Ok(page.finish(&footer(dir)))
 }
