@@ -9,6 +9,7 @@ pub mod controller;
 pub mod course;
 pub mod metrics;
 pub mod output;
+pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod session;

@@ -24,7 +24,8 @@ Exit codes: 0 every check passed; 1 a check failed or the run hit a fault; 2 bad
     after_help = "Examples:\n  pumprig run scenarios/quickstart.toml            # writes results/quickstart/\n  \
 pumprig run scenarios/bench-session.toml --out /tmp/bench --seed 7\n  \
 pumprig check scenarios/leak-onset.toml          # validate only\n  \
-pumprig sweep scenarios/sweep-vacuum.toml        # every case of its [sweep], in parallel"
+pumprig sweep scenarios/sweep-vacuum.toml        # every case of its [sweep], in parallel\n  \
+pumprig report results/quickstart                # one HTML page: checks, plots, identity"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -121,6 +122,23 @@ Exit codes: 0 every case passed; 1 a case failed a check or hit a fault; 2 bad i
         /// Only these groups of targets, by letter: S, P, M, H, R (e.g. `--only PH`).
         #[arg(long, value_name = "GROUPS")]
         only: Option<String>,
+    },
+    /// Write one self-contained HTML page (inline SVG and CSS, no scripts, nothing fetched) for a
+    /// run, sweep or `pumprig compare` directory: scenario, controller, checks, plots, baseline.
+    #[command(
+        after_help = "Examples:\n  pumprig report results/quickstart                 # -> results/quickstart/report.html\n  \
+pumprig report results/sweep-fit-sweep --out fit.html\n  \
+chromium --headless --no-sandbox --print-to-pdf=report.pdf results/quickstart/report.html\n\n\
+Exit codes: 0 the page was written (whatever the run's outcome); 1 writing it failed; 2 DIR is \
+not a run, sweep or compare directory, or a file in it is unreadable (nothing written)."
+    )]
+    Report {
+        /// A run directory (record.json), a sweep directory (sweep.json) or a `pumprig compare`
+        /// output directory (compare.md or compare.html).
+        dir: PathBuf,
+        /// The HTML file to write [default: DIR/report.html].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Internal: serves C firmware to an isolated `cabi:` controller over stdin/stdout.
     #[command(name = "__cabi-worker", hide = true)]
@@ -246,6 +264,20 @@ fn main() -> ExitCode {
         Command::Merge { dirs, out } => match sweep::merge(&dirs, &out) {
             Ok(done) => report_sweep(&done.tally, &done.failed, &done.dir),
             Err(e) => sweep_error(&e),
+        },
+        Command::Report { dir, out } => match pumprig::report::write(&dir, out.as_deref()) {
+            Ok(path) => {
+                println!("wrote {}", path.display());
+                code(exit_code::OK)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                code(if e.is_bad_input() {
+                    exit_code::BAD_INPUT
+                } else {
+                    exit_code::FAILED
+                })
+            }
         },
         Command::CabiWorker { library } => {
             ExitCode::from(pumprig::controller::serve_worker(&library) as u8)

@@ -143,6 +143,32 @@ fn jobs_1_jobs_2_and_two_merged_shards_give_byte_identical_summaries() {
             "{f}: merged"
         );
     }
+    // The sweep plots' SVG too (drawn from the same rows).
+    let svgs = |run: &str| -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(d.join(run))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("sweep-") && n.ends_with(".svg"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(svgs("j1").contains(&"sweep-passfail.svg".to_owned()));
+    assert_eq!(svgs("j1"), svgs("merged"));
+    for f in svgs("j1") {
+        let a = fs::read(d.join("j1").join(&f)).unwrap();
+        assert_eq!(
+            a,
+            fs::read(d.join("j2").join(&f)).unwrap(),
+            "{f}: jobs 1 vs 2"
+        );
+        assert_eq!(
+            a,
+            fs::read(d.join("merged").join(&f)).unwrap(),
+            "{f}: merged"
+        );
+    }
     // Each case's record is the same too, and every case has its directory.
     let ids: Vec<String> = fs::read_to_string(d.join("j1/summary.csv"))
         .unwrap()

@@ -14,7 +14,7 @@ fn csv_num(x: Option<f64>) -> String {
 }
 
 /// A parameter value for a table cell: strings without their quotes.
-fn param_text(toml_value: &str) -> String {
+pub(crate) fn param_text(toml_value: &str) -> String {
     match toml_value
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
@@ -69,7 +69,7 @@ pub fn write_csv(out: impl Write, manifest: &Manifest, rows: &RowStore) -> io::R
 }
 
 /// A value for a Markdown cell: about four significant digits.
-fn md_num(x: f64) -> String {
+pub(crate) fn md_num(x: f64) -> String {
     let a = x.abs();
     let decimals = if a >= 100.0 {
         1

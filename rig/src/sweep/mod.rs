@@ -13,9 +13,12 @@
 //! DIR/summary.csv, summary.md     every case: parameters, check values and outcomes, metrics
 //! DIR/junit.xml                   one test suite per case, one test case per check
 //! DIR/sweep.json                  the manifest: scenario, hash, case count, shard, filter
+//! DIR/sweep-*.png, sweep-*.svg    sweep plots: each check against each numeric key, heatmaps,
+//!                                 a pass/fail map (output::plots::sweep)
 //! ```
 //!
-//! [`merge`] combines shard directories into the same files, byte for byte, as one unsharded run.
+//! [`merge`] combines shard directories into the same files, byte for byte, as one unsharded run
+//! (the plots' SVG included).
 
 mod engine;
 mod manifest;
@@ -63,6 +66,9 @@ pub enum SweepError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Drawing the sweep plots failed.
+    #[error("plotting the sweep: {0}")]
+    Plot(#[from] crate::output::plots::PlotError),
     /// Shard directories that do not make one sweep.
     #[error("cannot merge: {0}")]
     Merge(String),
@@ -71,7 +77,7 @@ pub enum SweepError {
 impl SweepError {
     /// Bad input or usage (exit code 2), as opposed to a failure while writing (1).
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, SweepError::Io { .. })
+        !matches!(self, SweepError::Io { .. } | SweepError::Plot(_))
     }
 }
 
@@ -157,8 +163,8 @@ pub fn prepare(
     })
 }
 
-/// Writes `cases.jsonl`, `summary.csv`, `summary.md`, `junit.xml` and `sweep.json` into `dir`
-/// from the rows of `store`, in case order, streaming.
+/// Writes `cases.jsonl`, `summary.csv`, `summary.md`, `junit.xml`, `sweep.json` and the sweep
+/// plots (`sweep-*.png`/`.svg`) into `dir` from the rows of `store`, in case order, streaming.
 pub(crate) fn write_summaries(
     dir: &Path,
     manifest: &Manifest,
@@ -208,5 +214,6 @@ pub(crate) fn write_summaries(
     .and_then(|()| junit::write_footer(&mut xml))
     .map_err(io("junit.xml"))?;
     fs::write(dir.join(Manifest::FILE), manifest.to_json()).map_err(io(Manifest::FILE))?;
+    crate::output::plots::sweep::write_sweep_plots(manifest, store, dir)?;
     Ok(())
 }

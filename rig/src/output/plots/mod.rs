@@ -19,6 +19,9 @@ mod milk;
 mod pen;
 mod series;
 mod style;
+pub mod sweep;
+mod sweep_lines;
+mod sweep_maps;
 mod vacuum;
 mod valve;
 
