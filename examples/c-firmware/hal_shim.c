@@ -110,7 +110,11 @@ static const char *const telemetry_names[] = {
 #define TELEMETRY_COUNT (sizeof telemetry_names / sizeof telemetry_names[0])
 
 #ifndef PUMPRIG_TEST_OMIT_TELEMETRY_COUNT
+#ifdef PUMPRIG_TEST_TELEMETRY_COUNT
+uint32_t pumprig_fw_telemetry_count(void) { return PUMPRIG_TEST_TELEMETRY_COUNT; }
+#else
 uint32_t pumprig_fw_telemetry_count(void) { return TELEMETRY_COUNT; }
+#endif
 #endif
 const char *pumprig_fw_telemetry_name(uint32_t index) {
     return index < TELEMETRY_COUNT ? telemetry_names[index] : 0;

@@ -233,10 +233,13 @@ pub fn run_controller_to_dir_with(
         files.clone(),
     );
     record.link_health = outcome.link.clone();
-    record.firmware_telemetry = firmware_telemetry
-        .iter()
-        .map(|n| format!("{}{n}", crate::output::timeseries::FIRMWARE_COLUMN_PREFIX))
-        .collect();
+    // The `fw_` columns, when there is a timeseries.csv to hold them.
+    if files.contains(&"timeseries.csv") {
+        record.firmware_telemetry = firmware_telemetry
+            .iter()
+            .map(|n| format!("{}{n}", crate::output::timeseries::FIRMWARE_COLUMN_PREFIX))
+            .collect();
+    }
     let json = record.to_json().map_err(|e| SessionError::Io {
         path: "record.json".into(),
         source: e.into(),

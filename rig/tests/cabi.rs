@@ -600,3 +600,36 @@ fn a_partial_set_of_telemetry_functions_names_the_missing_one() {
         "{e}"
     );
 }
+
+#[test]
+fn a_telemetry_count_above_the_maximum_is_refused() {
+    let Some(lib) = build("count", &["-DPUMPRIG_TEST_TELEMETRY_COUNT=17u"]) else {
+        return;
+    };
+    let e = load_err(&lib);
+    assert!(
+        e.contains("pumprig_fw_telemetry_count() is 17; at most PUMPRIG_FW_TELEMETRY_MAX = 16"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_telemetry_is_refused_the_same_way_through_the_isolating_worker() {
+    let Some(lib) = build(
+        "bad-name-isolated",
+        &["-DPUMPRIG_TEST_BAD_TELEMETRY_NAME=\"p-kpa\""],
+    ) else {
+        return;
+    };
+    set_worker_exe(env!("CARGO_BIN_EXE_pumprig"));
+    let settings = pumprig_firmware::Settings::default();
+    let e = match IsolatedCabiController::spawn(&lib, &settings) {
+        Ok(_) => panic!("loaded"),
+        Err(e) => e.to_string(),
+    };
+    assert_eq!(e, load_err(&lib));
+    assert!(
+        e.contains("pumprig_fw_telemetry_name(0) is \"p-kpa\": character '-' not allowed"),
+        "{e}"
+    );
+}

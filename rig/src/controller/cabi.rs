@@ -524,3 +524,55 @@ impl CabiController {
         &self.telemetry_names
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn telemetry_names_are_checked_with_the_reason() {
+        for ok in [
+            "a",
+            "integral_duty_permille",
+            "x1_2",
+            &"n".repeat(TELEMETRY_NAME_MAX),
+        ] {
+            assert_eq!(check_telemetry_name(ok), Ok(()), "{ok}");
+        }
+        for (bad, why) in [
+            ("", "empty"),
+            ("1st", "must start with a lower-case letter"),
+            ("_x", "must start with a lower-case letter"),
+            ("Pressure", "must start with a lower-case letter"),
+            ("p-kpa", "character '-' not allowed"),
+            ("p kpa", "character ' ' not allowed"),
+            ("druck_ä", "character '\\u{e4}' not allowed"),
+        ] {
+            let e = check_telemetry_name(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        let long = "n".repeat(TELEMETRY_NAME_MAX + 1);
+        assert!(
+            check_telemetry_name(&long)
+                .unwrap_err()
+                .contains("41 bytes, longer than")
+        );
+    }
+
+    /// The header's limits and version are the rig's.
+    #[test]
+    fn the_header_defines_the_rig_constants() {
+        let header = include_str!("../../include/pumprig_fw.h");
+        let define = |name: &str| -> usize {
+            let line = header
+                .lines()
+                .find(|l| l.starts_with(&format!("#define {name} ")))
+                .unwrap_or_else(|| panic!("no #define {name}"));
+            let value = line.split_whitespace().nth(2).unwrap();
+            value.trim_end_matches('u').parse().unwrap()
+        };
+        assert_eq!(define("PUMPRIG_FW_ABI_VERSION"), ABI_VERSION as usize);
+        assert_eq!(define("PUMPRIG_FW_TELEMETRY_MAX"), TELEMETRY_MAX);
+        assert_eq!(define("PUMPRIG_FW_TELEMETRY_NAME_MAX"), TELEMETRY_NAME_MAX);
+    }
+}

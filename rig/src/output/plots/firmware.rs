@@ -85,12 +85,19 @@ impl Figure for FirmwareFigure<'_> {
             // The axis gets the unit (the name's last word, as the ABI asks names to end);
             // the full name, too long for a rotated axis label, goes in the legend.
             let unit = format!("[{}]", name.rsplit('_').next().unwrap_or(name));
+            // NaN or infinite values cannot be drawn: say how many, rather than a silent gap.
+            let non_finite = values.iter().filter(|v| !v.is_finite()).count();
+            let label = if non_finite > 0 {
+                format!("{name} ({non_finite} non-finite samples not drawn)")
+            } else {
+                (*name).to_owned()
+            };
             panel(
                 &area,
                 c.time_s,
                 window,
                 &unit,
-                &[(*name, colour, values)],
+                &[(&label, colour, values)],
                 last,
             )?;
             rest = below;
