@@ -521,3 +521,68 @@ fn the_pages_in_headless_chromium_show_every_plot_and_check_and_fetch_nothing() 
     assert!(text.contains("/MediaBox [0 0 594.9"), "A4 media box");
     fs::remove_dir_all(&d).unwrap();
 }
+
+/// A course directory (`pumprig run` on a `[course]`): its checks, its plot and the daily table.
+#[test]
+fn a_course_directory_reports_its_checks_plot_and_days() {
+    let d = scratch("course");
+    let scenario = d.join("course.toml");
+    fs::write(
+        &scenario,
+        r#"
+name = "feeds"
+duration_s = 600.0
+[plant.mother]
+months_postpartum = 2
+[course]
+days = 2
+[[course.sessions]]
+at_h = [2.0, 8.0, 14.0, 20.0]
+kind = "breastfeed"
+[[course.checks]]
+name = "a full supply"
+metric = "mean_daily_volume"
+min = 300.0
+unit = "mL/day"
+[[course.checks]]
+name = "an impossible supply"
+metric = "final_daily_volume"
+min = 5000.0
+unit = "mL/day"
+"#,
+    )
+    .unwrap();
+    let run = d.join("run");
+    let o = pumprig(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        run.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let o = pumprig(&["report", run.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let html = fs::read_to_string(run.join("report.html")).unwrap();
+    assert_self_contained(&html, "course page");
+    assert_every_plot_shown(&html, &run, "course page");
+    let record: Value =
+        serde_json::from_str(&fs::read_to_string(run.join("course.json")).unwrap()).unwrap();
+    let checks = table_rows(&html, "checks");
+    assert_eq!(checks.len(), 2);
+    for (row, c) in checks.iter().zip(record["checks"].as_array().unwrap()) {
+        assert_eq!(row[1], c["name"].as_str().unwrap());
+        let outcome = if c["pass"].as_bool().unwrap() {
+            "PASS"
+        } else {
+            "FAIL"
+        };
+        assert_eq!(row[5], outcome, "{row:?}");
+    }
+    assert_eq!(checks[1][5], "FAIL");
+    // One row per day, as daily.csv.
+    let days = table_rows(&html, "daily");
+    assert_eq!(days.len(), 2);
+    assert_eq!(days[0][0], "1");
+    assert!(html.contains("<span class=\"verdict fail\">FAIL</span>"));
+    fs::remove_dir_all(&d).unwrap();
+}

@@ -5,6 +5,7 @@
 //! - a run directory (`record.json`): scenario, controller identity and build id, run settings,
 //!   the checks table, every plot, link health, and `baseline.json`'s comparison with its overlay
 //!   plots when a `[baseline]` wrote one;
+//! - a course directory (`course.json`): the course checks, the course plots and the daily table;
 //! - a sweep directory (`sweep.json`): counts, the sweep plots, the summary table (from
 //!   `cases.jsonl`, streamed) and every failing case's checks;
 //! - a `pumprig compare` directory (`compare.html` or `compare.md`, and its SVGs).
@@ -12,6 +13,7 @@
 //! The page is written beside the inputs (`DIR/report.html`) or where `--out` says, atomically.
 
 mod compare;
+mod course;
 mod html;
 mod run;
 mod sweep;
@@ -54,6 +56,7 @@ impl ReportError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Run,
+    Course,
     Sweep,
     Compare,
 }
@@ -74,12 +77,14 @@ pub fn detect(dir: &Path) -> Result<Kind, ReportError> {
         Ok(Kind::Sweep)
     } else if dir.join("record.json").is_file() {
         Ok(Kind::Run)
+    } else if dir.join("course.json").is_file() {
+        Ok(Kind::Course)
     } else if dir.join("compare.html").is_file() || dir.join("compare.md").is_file() {
         Ok(Kind::Compare)
     } else {
         Err(not(
-            "not a run, sweep or compare directory (no record.json, sweep.json, compare.html or \
-             compare.md in it)",
+            "not a run, course, sweep or compare directory (no record.json, course.json, \
+             sweep.json, compare.html or compare.md in it)",
         ))
     }
 }
@@ -88,6 +93,7 @@ pub fn detect(dir: &Path) -> Result<Kind, ReportError> {
 pub fn render(dir: &Path) -> Result<String, ReportError> {
     match detect(dir)? {
         Kind::Run => run::page(dir),
+        Kind::Course => course::page(dir),
         Kind::Sweep => sweep::page(dir),
         Kind::Compare => compare::page(dir),
     }
@@ -236,7 +242,7 @@ mod tests {
         assert!(e.is_bad_input());
         assert!(
             e.to_string()
-                .contains("not a run, sweep or compare directory")
+                .contains("not a run, course, sweep or compare directory")
         );
         assert!(
             detect(&dir.join("missing"))

@@ -239,7 +239,7 @@ pub(super) fn page(dir: &Path) -> Result<String, ReportError> {
     Ok(page.finish(&footer(dir)))
 }
 
-fn outcome_cell(pass: bool, marginal: bool) -> Cell {
+pub(super) fn outcome_cell(pass: bool, marginal: bool) -> Cell {
     match (pass, marginal) {
         (false, _) => Cell::class("FAIL", "fail"),
         (true, true) => Cell::class("MARGINAL", "marginal"),
@@ -247,7 +247,7 @@ fn outcome_cell(pass: bool, marginal: bool) -> Cell {
     }
 }
 
-fn range_text(min: Option<f64>, max: Option<f64>, unit: &str) -> String {
+pub(super) fn range_text(min: Option<f64>, max: Option<f64>, unit: &str) -> String {
     match (min, max) {
         (Some(a), Some(b)) => format!("{} – {} {unit}", num(a), num(b)),
         (Some(a), None) => format!("≥ {} {unit}", num(a)),
