@@ -23,7 +23,7 @@ mod whole_window;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{MetricsEngine, validate_checks};
+pub use engine::{MetricsEngine, Scope, validate_checks};
 pub use report::{CheckOutcome, MetricsReport};
 pub use spec::{
     CheckSpec, CheckSpecError, CheckSpecProblem, DEFAULT_RELEASE_THRESHOLD_MMHG, Metric,
