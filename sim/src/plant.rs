@@ -94,6 +94,7 @@ pub struct PlantOutputs {
 
 impl PlantOutputs {
     /// Free-air leak flow into all present chambers over the last step, mL/min.
+    #[inline]
     pub fn total_leak_flow_ml_min(&self) -> f64 {
         self.shields[..usize::from(self.shield_count)]
             .iter()
@@ -545,10 +546,12 @@ impl Plant {
         )
     }
 
+    #[inline]
     pub fn outputs(&self) -> &PlantOutputs {
         &self.last
     }
 
+    #[inline]
     pub fn shield_count(&self) -> u8 {
         self.shields as u8
     }
