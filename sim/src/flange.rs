@@ -281,7 +281,11 @@ mod tests {
                     / m.painful_vacuum_span_mmhg)
                     .clamp(0.0, 1.0);
                 let comfort = (1.0 - fit_pain) * (1.0 - vacuum_pain);
-                assert_eq!(got.duct_openness.to_bits(), openness.to_bits(), "{tunnel} {v}");
+                assert_eq!(
+                    got.duct_openness.to_bits(),
+                    openness.to_bits(),
+                    "{tunnel} {v}"
+                );
                 assert_eq!(got.comfort.to_bits(), comfort.to_bits(), "{tunnel} {v}");
             }
         }
