@@ -94,6 +94,7 @@ impl VacuumLoop {
     }
 
     /// One control step: set-point and reading in 0.1 mmHg -> motor duty, permille.
+    #[inline]
     pub(crate) fn update(&mut self, target_dmmhg: u16, measured_dmmhg: i16) -> u16 {
         let max_duty = i64::from(self.gains.max_duty_permille.min(1000));
         let target = i64::from(target_dmmhg);
