@@ -26,6 +26,9 @@ pub(crate) struct VacuumLoop {
     gains: ControlGains,
     /// Integral term scaled by `scale`: permille * 10 * tick_hz.
     integral_scaled: i64,
+    /// `integral_scaled / scale`, the integral term in permille: kept with `integral_scaled` so
+    /// a tick divides once (when the integral changes), not once per use.
+    integral_permille: i64,
     /// `10 * tick_hz`: turns `ki [permille/(mmHg s)] * error [0.1 mmHg]` summed per tick into
     /// permille.
     scale: i64,
@@ -43,6 +46,7 @@ impl VacuumLoop {
         VacuumLoop {
             gains: *gains,
             integral_scaled: 0,
+            integral_permille: 0,
             scale: i64::from(tick_hz).saturating_mul(10).max(1),
             lead_ticks: if gains.lead_ms == 0 {
                 0
@@ -58,6 +62,7 @@ impl VacuumLoop {
     /// Clears the integral and the rate history (at the start of each pull).
     pub(crate) fn reset(&mut self) {
         self.integral_scaled = 0;
+        self.integral_permille = 0;
         self.seen = 0;
     }
 
@@ -83,12 +88,13 @@ impl VacuumLoop {
         now.saturating_add(lead.checked_div(window).unwrap_or(0))
     }
 
-    /// The integral term, permille.
+    /// The integral term, permille, of the current `integral_scaled`.
     fn integral_permille(&self) -> i64 {
         self.integral_scaled.checked_div(self.scale).unwrap_or(0)
     }
 
     /// One control step: set-point and reading in 0.1 mmHg -> motor duty, permille.
+    #[inline]
     pub(crate) fn update(&mut self, target_dmmhg: u16, measured_dmmhg: i16) -> u16 {
         let max_duty = i64::from(self.gains.max_duty_permille.min(1000));
         let target = i64::from(target_dmmhg);
@@ -99,7 +105,7 @@ impl VacuumLoop {
         let proportional = i64::from(self.gains.kp_permille_per_mmhg).saturating_mul(error) / 10;
         let unclamped = feedforward
             .saturating_add(proportional)
-            .saturating_add(self.integral_permille());
+            .saturating_add(self.integral_permille);
         let pushing_past_max = unclamped >= max_duty && error > 0;
         let pushing_past_zero = unclamped <= 0 && error < 0;
         if !pushing_past_max && !pushing_past_zero {
@@ -108,10 +114,11 @@ impl VacuumLoop {
                 .integral_scaled
                 .saturating_add(i64::from(self.gains.ki_permille_per_mmhg_s).saturating_mul(error))
                 .clamp(bound.saturating_neg(), bound);
+            self.integral_permille = self.integral_permille();
         }
         let duty = feedforward
             .saturating_add(proportional)
-            .saturating_add(self.integral_permille())
+            .saturating_add(self.integral_permille)
             .clamp(0, max_duty);
         u16::try_from(duty).unwrap_or(0)
     }
@@ -169,6 +176,25 @@ mod tests {
         assert_eq!(l.integral_scaled, 0);
         // At the target the output is feedforward only: no stored windup to unwind.
         assert_eq!(l.update(1900, 1900), 380);
+    }
+
+    #[test]
+    fn the_kept_integral_term_is_always_the_division() {
+        let gains = ControlGains {
+            ki_permille_per_mmhg_s: 60,
+            ..ControlGains::default()
+        };
+        let mut l = VacuumLoop::new(&gains, 1000);
+        let mut x: u32 = 12345;
+        for k in 0..50_000u32 {
+            // A deterministic scramble of targets and readings, with resets now and then.
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            if k % 997 == 0 {
+                l.reset();
+            }
+            l.update((x >> 8) as u16 % 3000, ((x >> 20) % 3000) as i16);
+            assert_eq!(l.integral_permille, l.integral_permille());
+        }
     }
 
     #[test]

@@ -135,6 +135,7 @@ impl Program {
     }
 
     /// One tick with this tick's debounced presses.
+    #[inline]
     pub(crate) fn update(&mut self, presses: Buttons) -> ProgramTick {
         let mut entered = core::mem::take(&mut self.pending_entry);
         let power = presses.is_down(Buttons::POWER);

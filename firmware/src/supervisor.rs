@@ -68,6 +68,7 @@ impl Supervisor {
     /// One tick. `last_duty_permille` and `last_valve_open` are the commands of the previous tick
     /// (the ones that drove the plant into this reading); `motor_may_run` is false in Idle.
     /// Returns the fault to latch, most severe first.
+    #[inline]
     pub(crate) fn check(
         &mut self,
         counts: u16,

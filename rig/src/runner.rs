@@ -8,7 +8,7 @@ use pumprig_sim::{Plant, PlantError, PlantOutputs, StepInput};
 use crate::controller::{
     ActuatorFrame, Controller, ControllerError, LinkHealth, SensorFrame, buttons,
 };
-use crate::metrics::{MetricsEngine, MetricsReport, MilkTotals, TickView};
+use crate::metrics::{MetricsEngine, MetricsReport, MilkTotals, Scope, TickView};
 use crate::scenario::{EventAction, LoadedScenario};
 
 /// One decimated row of the run, as `timeseries.csv` writes it.
@@ -88,16 +88,18 @@ pub fn run<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         time_s: 0.0,
         source,
     })?;
-    run_with_plant(loaded, &mut plant, controller, sink)
+    run_with_plant(loaded, &mut plant, controller, sink, Scope::Full)
 }
 
 /// [`run`] on a plant the caller built (a course carries the mother from one session's plant to
-/// the next, §17); the plant must have been built from `loaded.scenario.plant`.
+/// the next, §17); the plant must have been built from `loaded.scenario.plant`. `scope` says
+/// which metrics to compute (a course reads only its sessions' check outcomes).
 pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
     loaded: &LoadedScenario,
     plant: &mut Plant,
     controller: &mut C,
     sink: &mut S,
+    scope: Scope,
 ) -> Result<RunOutcome, RunError> {
     let sc = &loaded.scenario;
     let tick = tick_ns(sc.tick_hz);
@@ -107,7 +109,7 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         .round()
         .max(1.0) as u64;
     let shields = plant.shield_count();
-    let mut metrics = MetricsEngine::new(&sc.checks, shields, tick)
+    let mut metrics = MetricsEngine::with_scope(&sc.checks, shields, tick, scope)
         .expect("checks are validated when the scenario is loaded");
     let supply_mv = plant.supply_mv();
     let timeline = &loaded.timeline;

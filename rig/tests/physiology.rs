@@ -370,18 +370,19 @@ fn a_sweep_runs_course_cases_with_their_checks_and_figures() {
 /// A second session on the same mother reports its own milk, not the running total.
 #[test]
 fn milk_metrics_count_this_run_only() {
+    use pumprig::metrics::Scope;
     use pumprig::runner::{NoSink, run_with_plant};
     let loaded = kent(190, "");
     let sc = &loaded.scenario;
     let mut plant = pumprig_sim::Plant::new(&sc.plant, sc.seed).unwrap();
     let mut ctl = pumprig::session::build_controller(&loaded).unwrap();
-    let first = run_with_plant(&loaded, &mut plant, &mut *ctl, &mut NoSink).unwrap();
+    let first = run_with_plant(&loaded, &mut plant, &mut *ctl, &mut NoSink, Scope::Full).unwrap();
     let mother = plant.into_mother();
     let before = mother.breast(0).removed_ml + mother.breast(1).removed_ml;
     let ejections_before = mother.outputs().ejections;
     let mut plant = pumprig_sim::Plant::with_mother(&sc.plant, sc.seed + 1, mother).unwrap();
     let mut ctl = pumprig::session::build_controller(&loaded).unwrap();
-    let second = run_with_plant(&loaded, &mut plant, &mut *ctl, &mut NoSink).unwrap();
+    let second = run_with_plant(&loaded, &mut plant, &mut *ctl, &mut NoSink, Scope::Full).unwrap();
     let mother = plant.into_mother();
     let after = mother.breast(0).removed_ml + mother.breast(1).removed_ml;
     let (m1, m2) = (&first.metrics.summary, &second.metrics.summary);

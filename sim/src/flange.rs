@@ -132,16 +132,29 @@ impl FitModel {
         let clearance = self.clearance_mm(s);
         let squeeze = (-clearance).max(0.0);
         let drawn = (clearance - self.clearance_max_mm).max(0.0) * s;
-        // (8.5) ducts squeezed by a tight tunnel, or by areola drawn into a wide one.
-        let openness = 1.0
-            / (1.0 + sq(squeeze / self.compression_scale_mm))
-            / (1.0 + sq(drawn / self.compression_scale_mm));
-        // (8.6) pain from the fit and from vacuum beyond the mother's comfortable level.
-        let fit_pain = (squeeze / self.pain_compression_mm)
-            .max(drawn / self.pain_excess_mm)
-            .min(1.0);
-        let vacuum_pain =
-            ((v - self.comfortable_vacuum_mmhg) / self.painful_vacuum_span_mmhg).clamp(0.0, 1.0);
+        // The physiology asks every tick; most ticks a fit in the recommended band neither
+        // squeezes nor draws tissue, and the vacuum is within comfort. Those terms are then
+        // exactly 1 and 0 (every scale is validated positive), so they skip their divisions:
+        // the same values, bit for bit.
+        let (openness, fit_pain) = if squeeze == 0.0 && drawn == 0.0 {
+            (1.0, 0.0)
+        } else {
+            // (8.5) ducts squeezed by a tight tunnel, or by areola drawn into a wide one.
+            let openness = 1.0
+                / (1.0 + sq(squeeze / self.compression_scale_mm))
+                / (1.0 + sq(drawn / self.compression_scale_mm));
+            // (8.6) pain from the fit ...
+            let fit_pain = (squeeze / self.pain_compression_mm)
+                .max(drawn / self.pain_excess_mm)
+                .min(1.0);
+            (openness, fit_pain)
+        };
+        // ... and from vacuum beyond the mother's comfortable level.
+        let vacuum_pain = if v <= self.comfortable_vacuum_mmhg {
+            0.0
+        } else {
+            ((v - self.comfortable_vacuum_mmhg) / self.painful_vacuum_span_mmhg).clamp(0.0, 1.0)
+        };
         FitExposure {
             nipple_diameter_mm: (self.nipple_base_diameter_mm + self.swell_max_mm * s)
                 .min(self.tunnel_diameter_mm),
@@ -242,6 +255,40 @@ mod tests {
                 .seal_leak_cd_area_m2
         };
         assert!(leak(model(36.0)) > leak(good));
+    }
+
+    /// The shortcut for a fit in the band and a comfortable vacuum gives what the full
+    /// formulas give, bit for bit, across tunnels and vacuums.
+    #[test]
+    fn exposure_shortcut_is_the_formula() {
+        let sq = |x: f64| x * x;
+        for tunnel in [20.0, 23.0, 25.0, 27.0, 28.5, 30.0, 33.0, 36.0] {
+            let m = model(tunnel);
+            for k in 0..=3000 {
+                let v = f64::from(k) * 0.1 - 5.0;
+                let (s, _) = m.swelling(v.max(0.0));
+                let got = m.exposure_at(v, s);
+                let clearance = m.clearance_mm(s);
+                let squeeze = (-clearance).max(0.0);
+                let drawn = (clearance - m.clearance_max_mm).max(0.0) * s;
+                let openness = 1.0
+                    / (1.0 + sq(squeeze / m.compression_scale_mm))
+                    / (1.0 + sq(drawn / m.compression_scale_mm));
+                let fit_pain = (squeeze / m.pain_compression_mm)
+                    .max(drawn / m.pain_excess_mm)
+                    .min(1.0);
+                let vacuum_pain = ((v.max(0.0) - m.comfortable_vacuum_mmhg)
+                    / m.painful_vacuum_span_mmhg)
+                    .clamp(0.0, 1.0);
+                let comfort = (1.0 - fit_pain) * (1.0 - vacuum_pain);
+                assert_eq!(
+                    got.duct_openness.to_bits(),
+                    openness.to_bits(),
+                    "{tunnel} {v}"
+                );
+                assert_eq!(got.comfort.to_bits(), comfort.to_bits(), "{tunnel} {v}");
+            }
+        }
     }
 
     #[test]

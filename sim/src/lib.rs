@@ -12,6 +12,7 @@ pub mod sensors;
 pub mod units;
 
 mod integrator;
+mod ordered;
 mod plant;
 mod rng;
 mod tabulated;

@@ -94,6 +94,7 @@ pub struct PlantOutputs {
 
 impl PlantOutputs {
     /// Free-air leak flow into all present chambers over the last step, mL/min.
+    #[inline]
     pub fn total_leak_flow_ml_min(&self) -> f64 {
         self.shields[..usize::from(self.shield_count)]
             .iter()
@@ -148,7 +149,8 @@ pub struct Plant {
     release: ReleaseValve,
     relief: ReliefValve,
     tube: Tube,
-    manifold_volume_m3: f64,
+    /// V/(R·T) of the manifold: its air mass per Pa.
+    manifold_capacitance_kg_per_pa: f64,
     /// R·T/V of the manifold: its pressure per kg of air.
     manifold_pa_per_kg: f64,
     substeps: u32,
@@ -158,7 +160,11 @@ pub struct Plant {
     valve_opening: f64,
     manifold_mass_kg: f64,
     manifold_pa: f64,
-    chambers: Vec<Chamber>,
+    /// The shield chambers, left then right; only the first `shields` are in the kit (a
+    /// one-shield kit carries an unused copy of the left in the second slot). Fixed arrays,
+    /// not a `Vec`: the step is compiled once per kit size with its loops unrolled.
+    chambers: [Chamber; 2],
+    shields: usize,
     transducer: Transducer,
     ledger: AirLedger,
     energy_j: f64,
@@ -196,27 +202,30 @@ impl Plant {
         let tube_volume = Tube::volume_m3(tube_d_m, params.kit.tube_length_m);
         let shields = usize::from(params.kit.shields);
         let sides = [&params.left, &params.right];
-        let chambers = sides[..shields]
-            .iter()
-            .map(|side| {
-                let fit = params.fit.model(side);
-                let mut c = Chamber {
-                    volume_m3: ml_to_m3(side.chamber_volume_ml) + 0.5 * tube_volume,
-                    tissue_max_m3: fit.tissue_volume_max_m3(),
-                    kernel: fit.mechanics_kernel(fit.tissue_volume_max_m3()),
-                    fit,
-                    extra_leak_cd_area_m2: INJECTED_LEAK_CD * mm2_to_m2(side.kit_leak_area_mm2),
-                    mass_kg: 0.0,
-                    pressure_pa: ambient.pressure_pa,
-                    fit_state: FitMechanics::default(),
-                    leaked_kg: 0.0,
-                    leak_kg_s: 0.0,
-                };
-                c.fit_state = c.fit.mechanics(0.0, c.tissue_max_m3);
-                c.mass_kg = ambient.pressure_pa * (c.volume_m3 - c.fit_state.tissue_volume_m3) / rt;
-                c
-            })
-            .collect();
+        let chamber = |side: &crate::params::SideParams| {
+            let fit = params.fit.model(side);
+            let mut c = Chamber {
+                volume_m3: ml_to_m3(side.chamber_volume_ml) + 0.5 * tube_volume,
+                tissue_max_m3: fit.tissue_volume_max_m3(),
+                kernel: fit.mechanics_kernel(fit.tissue_volume_max_m3()),
+                fit,
+                extra_leak_cd_area_m2: INJECTED_LEAK_CD * mm2_to_m2(side.kit_leak_area_mm2),
+                mass_kg: 0.0,
+                pressure_pa: ambient.pressure_pa,
+                fit_state: FitMechanics::default(),
+                leaked_kg: 0.0,
+                leak_kg_s: 0.0,
+            };
+            c.fit_state = c.fit.mechanics(0.0, c.tissue_max_m3);
+            c.mass_kg = ambient.pressure_pa * (c.volume_m3 - c.fit_state.tissue_volume_m3) / rt;
+            c
+        };
+        let left = chamber(sides[0]);
+        let chambers = if shields >= 2 {
+            [left, chamber(sides[1])]
+        } else {
+            [left.clone(), left]
+        };
         let manifold_volume_m3 =
             ml_to_m3(params.kit.manifold_volume_ml) + 0.5 * tube_volume * shields as f64;
         let pump_stroke = ml_to_m3(params.pump.stroke_volume_ml);
@@ -253,7 +262,7 @@ impl Plant {
                     * mm2_to_m2(params.relief_valve.full_open_area_mm2),
             },
             tube: Tube::new(tube_d_m, params.kit.tube_length_m, rt),
-            manifold_volume_m3,
+            manifold_capacitance_kg_per_pa: manifold_volume_m3 * (1.0 / rt),
             manifold_pa_per_kg: rt / manifold_volume_m3,
             substeps: params.integration.substeps_per_tick,
             fixed_step: FixedStep::default(),
@@ -262,13 +271,18 @@ impl Plant {
             manifold_mass_kg: ambient.pressure_pa * manifold_volume_m3 / rt,
             manifold_pa: ambient.pressure_pa,
             chambers,
+            shields,
             transducer: Transducer::new(&params.sensor, rng::stream(seed, "sensor")),
             ledger: AirLedger::default(),
             energy_j: 0.0,
             mother,
             last: PlantOutputs::default(),
         };
-        plant.last = plant.observe(0.0, 0.0, 0.0, 0.0, 0.0);
+        if shields == 2 {
+            plant.observe_into::<2>(0.0, 0.0, 0.0, 0.0);
+        } else {
+            plant.observe_into::<1>(0.0, 0.0, 0.0, 0.0);
+        }
         Ok(plant)
     }
 
@@ -281,25 +295,37 @@ impl Plant {
 
     /// Integrates over `input.dt_s` with the actuators held, in `substeps_per_tick` implicit steps.
     pub fn step(&mut self, input: &StepInput) -> Result<&PlantOutputs, PlantError> {
+        // One copy of the step per kit size: with the shield count a constant, every per-chamber
+        // loop is unrolled and its values stay in registers.
+        if self.shields == 2 {
+            self.step_n::<2>(input)?;
+        } else {
+            self.step_n::<1>(input)?;
+        }
+        Ok(&self.last)
+    }
+
+    #[inline(always)]
+    fn step_n<const N: usize>(&mut self, input: &StepInput) -> Result<(), PlantError> {
         let h = input.dt_s / f64::from(self.substeps);
         let duty = input.motor_duty.clamp(0.0, 1.0);
         let atm = self.ambient.pressure_pa;
         let start = self.ledger;
         let energy_start = self.energy_j;
-        let mut leaked_start = [0.0; 2];
-        for (k, c) in self.chambers.iter().enumerate() {
-            leaked_start[k] = c.leaked_kg;
+        let mut leaked_start = [0.0; N];
+        for (k, l) in leaked_start.iter_mut().enumerate() {
+            *l = self.chambers[k].leaked_kg;
         }
         if self.fixed_step.h_s != h {
             self.fixed_step = FixedStep::new(h, &self.motor, &self.release);
         }
-        let fixed = self.fixed_step;
         let mut electrical = MotorElectrical::default();
         for _ in 0..self.substeps {
             // Motor first (its speed is slow next to the manifold), then the pneumatics at the new speed.
             let pump = self
                 .pump
                 .at_with_inverse(self.manifold_pa, atm, self.inv_atm_pa);
+            let fixed = &self.fixed_step;
             self.speed_rad_s =
                 fixed
                     .motor
@@ -313,31 +339,31 @@ impl Plant {
                 input.valve_open,
                 fixed.valve_decays,
             );
-            self.step_pneumatics(h, &pump)?;
+            self.step_pneumatics::<N>(h, &pump)?;
         }
         let dt = input.dt_s;
         let inv_dt = 1.0 / dt;
-        for (k, c) in self.chambers.iter_mut().enumerate() {
-            c.leak_kg_s = (c.leaked_kg - leaked_start[k]) * inv_dt;
+        for (c, l) in self.chambers[..N].iter_mut().zip(leaked_start) {
+            c.leak_kg_s = (c.leaked_kg - l) * inv_dt;
         }
         let d = |a: f64, b: f64| (a - b) * inv_dt * self.free_air_ml_min_per_kg_s;
         let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
         let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
         let power = (self.energy_j - energy_start) * inv_dt;
-        self.step_mother(dt);
-        self.last = self.observe(pumped, relief, power, electrical.current_a, dt);
-        Ok(&self.last)
+        self.step_mother::<N>(dt);
+        self.observe_into::<N>(pumped, relief, power, electrical.current_a);
+        Ok(())
     }
 
     /// The mother over the tick, with the vacuum and fit at each nipple at its end (§13–§16).
-    #[inline]
-    fn step_mother(&mut self, dt_s: f64) {
+    #[inline(always)]
+    fn step_mother<const N: usize>(&mut self, dt_s: f64) {
         let atm = self.ambient.pressure_pa;
         let mut nipples = [None; 2];
-        for (k, c) in self.chambers.iter().enumerate() {
+        for (n, c) in nipples.iter_mut().zip(&self.chambers[..N]) {
             let v = vacuum_mmhg(atm, c.pressure_pa);
             let e = c.fit.exposure_at(v, c.fit_state.swell_fraction);
-            nipples[k] = Some(Nipple {
+            *n = Some(Nipple {
                 vacuum_mmhg: v,
                 duct_openness: e.duct_openness,
                 comfort: e.comfort,
@@ -357,7 +383,12 @@ impl Plant {
         self.mother
     }
 
-    fn step_pneumatics(&mut self, h: f64, pump: &PumpOperatingPoint) -> Result<(), PlantError> {
+    #[inline(always)]
+    fn step_pneumatics<const N: usize>(
+        &mut self,
+        h: f64,
+        pump: &PumpOperatingPoint,
+    ) -> Result<(), PlantError> {
         let atm = self.ambient.pressure_pa;
         let p_hub = self.manifold_pa;
         // Hub boundary edges: pump out, release and relief valves in (flows from atmosphere a to hub b).
@@ -375,13 +406,14 @@ impl Plant {
             p_hub,
         );
         let hub = Hub {
-            capacitance_kg_per_pa: self.manifold_volume_m3 * self.inv_rt,
+            capacitance_kg_per_pa: self.manifold_capacitance_kg_per_pa,
             boundary_kg_s: valve.kg_s + relief.kg_s - pump.kg_s,
             boundary_d_dp: valve.d_dpb + relief.d_dpb - pump.d_dpa,
         };
-        let mut spokes = [Spoke::default(); 2];
-        let mut leaks = [EdgeFlow::ZERO; 2];
-        for (k, c) in self.chambers.iter().enumerate() {
+        let mut spokes = [Spoke::default(); N];
+        let mut leaks = [EdgeFlow::ZERO; N];
+        for k in 0..N {
+            let c = &self.chambers[k];
             let leak_area = c.fit_state.seal_leak_cd_area_m2 + c.extra_leak_cd_area_m2;
             leaks[k] =
                 self.orifice
@@ -397,14 +429,14 @@ impl Plant {
                 tube: self.tube.flow(c.pressure_pa, p_hub),
             };
         }
-        let n = self.chambers.len();
-        let (dp_hub, dp) = solve_star(&hub, &spokes[..n], h);
+        let (dp_hub, dp) = solve_star(&hub, &spokes, h);
         // (7.4) Transfer each edge's linearised flow: what leaves one node enters the other.
         let pumped = h * pump.linearised(dp_hub, 0.0).max(0.0);
         let valve_in = h * valve.linearised(0.0, dp_hub);
         let relief_in = h * relief.linearised(0.0, dp_hub);
         let mut hub_mass = self.manifold_mass_kg + valve_in + relief_in - pumped;
-        for (k, c) in self.chambers.iter_mut().enumerate() {
+        for k in 0..N {
+            let c = &mut self.chambers[k];
             let tube = h * spokes[k].tube.linearised(dp[k], dp_hub);
             let leak = h * leaks[k].linearised(0.0, dp[k]);
             hub_mass += tube;
@@ -449,36 +481,34 @@ impl Plant {
         Ok(())
     }
 
-    fn observe(
-        &self,
+    /// Writes the observable state at the end of a step into `self.last`, in place.
+    #[inline(always)]
+    fn observe_into<const N: usize>(
+        &mut self,
         pump_ml_min: f64,
         relief_ml_min: f64,
         power_w: f64,
         current_a: f64,
-        _dt: f64,
-    ) -> PlantOutputs {
+    ) {
         let atm = self.ambient.pressure_pa;
-        let mut shields = [ShieldOutputs::default(); 2];
-        for (k, c) in self.chambers.iter().enumerate() {
-            shields[k] = ShieldOutputs {
+        let last = &mut self.last;
+        for (o, c) in last.shields.iter_mut().zip(&self.chambers[..N]) {
+            *o = ShieldOutputs {
                 vacuum_mmhg: vacuum_mmhg(atm, c.pressure_pa),
                 tissue_volume_ml: c.fit_state.tissue_volume_m3 * 1e6,
                 leak_flow_ml_min: c.leak_kg_s * self.free_air_ml_min_per_kg_s,
             };
         }
-        PlantOutputs {
-            vacuum_manifold_mmhg: vacuum_mmhg(atm, self.manifold_pa),
-            shield_count: self.chambers.len() as u8,
-            shields,
-            motor_speed_rad_s: self.speed_rad_s,
-            motor_current_a: current_a,
-            motor_power_w: power_w,
-            motor_energy_j: self.energy_j,
-            valve_opening: self.valve_opening,
-            pump_flow_ml_min: pump_ml_min,
-            relief_flow_ml_min: relief_ml_min,
-            mother: *self.mother.outputs(),
-        }
+        last.vacuum_manifold_mmhg = vacuum_mmhg(atm, self.manifold_pa);
+        last.shield_count = N as u8;
+        last.motor_speed_rad_s = self.speed_rad_s;
+        last.motor_current_a = current_a;
+        last.motor_power_w = power_w;
+        last.motor_energy_j = self.energy_j;
+        last.valve_opening = self.valve_opening;
+        last.pump_flow_ml_min = pump_ml_min;
+        last.relief_flow_ml_min = relief_ml_min;
+        last.mother = *self.mother.outputs();
     }
 
     /// Samples the transducer at the manifold: advances its lag over `dt_s` and converts (§9).
@@ -498,7 +528,7 @@ impl Plant {
     pub fn inject(&mut self, fault: PlantFault) {
         match fault {
             PlantFault::LeakOnset { side, area_mm2 } => {
-                if let Some(c) = self.chambers.get_mut(side as usize) {
+                if let Some(c) = self.chambers[..self.shields].get_mut(side as usize) {
                     c.extra_leak_cd_area_m2 += INJECTED_LEAK_CD * mm2_to_m2(area_mm2);
                 }
             }
@@ -509,24 +539,30 @@ impl Plant {
     /// What the fit does to the breast on a side at its current vacuum (§8): computed on demand,
     /// since only the physiology and diagnostics need it. None for an absent side.
     pub fn exposure(&self, side: Side) -> Option<FitExposure> {
-        let c = self.chambers.get(side as usize)?;
+        let c = self.chambers[..self.shields].get(side as usize)?;
         Some(
             c.fit
                 .exposure(vacuum_mmhg(self.ambient.pressure_pa, c.pressure_pa)),
         )
     }
 
+    #[inline]
     pub fn outputs(&self) -> &PlantOutputs {
         &self.last
     }
 
+    #[inline]
     pub fn shield_count(&self) -> u8 {
-        self.chambers.len() as u8
+        self.shields as u8
     }
 
     /// Air in the manifold and chambers, kg.
     pub fn air_mass_kg(&self) -> f64 {
-        self.manifold_mass_kg + self.chambers.iter().map(|c| c.mass_kg).sum::<f64>()
+        self.manifold_mass_kg
+            + self.chambers[..self.shields]
+                .iter()
+                .map(|c| c.mass_kg)
+                .sum::<f64>()
     }
 
     /// Air that crossed the boundary since the start.
@@ -537,7 +573,7 @@ impl Plant {
     /// Absolute pressures, Pa: manifold, then each chamber (for tests against analytic solutions).
     pub fn pressures_pa(&self) -> (f64, [f64; 2]) {
         let mut p = [self.ambient.pressure_pa; 2];
-        for (k, c) in self.chambers.iter().enumerate() {
+        for (k, c) in self.chambers[..self.shields].iter().enumerate() {
             p[k] = c.pressure_pa;
         }
         (self.manifold_pa, p)

@@ -125,6 +125,7 @@ static DUTY_OF_PERMILLE: [f64; 1001] = {
 
 /// Maps the firmware's integer outputs to the rig's frame (shared by every adapter that speaks
 /// the reference firmware's telemetry).
+#[inline]
 pub fn actuators_from_firmware(out: &fw::Outputs) -> ActuatorFrame {
     let t = &out.telemetry;
     ActuatorFrame {

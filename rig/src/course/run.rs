@@ -9,6 +9,7 @@ use pumprig_sim::{Nipple, Plant};
 
 use super::spec::{CourseSpec, FeedSide, SessionKind};
 use crate::controller::ControllerError;
+use crate::metrics::Scope;
 use crate::runner::{self, RunError, Sample, SampleSink};
 use crate::scenario::LoadedScenario;
 use crate::session;
@@ -337,8 +338,15 @@ pub fn pump_session(
         prolactin_sum: 0.0,
         samples: 0,
     };
-    let outcome =
-        runner::run_with_plant(&sess, &mut plant, &mut *controller, &mut tracker).map_err(err)?;
+    // sessions.csv records only how many checks failed: the summary metrics are not computed.
+    let outcome = runner::run_with_plant(
+        &sess,
+        &mut plant,
+        &mut *controller,
+        &mut tracker,
+        Scope::ChecksOnly,
+    )
+    .map_err(err)?;
     let mother = plant.into_mother();
     let record = SessionRecord {
         day,

@@ -25,6 +25,18 @@ pub fn validate_checks(checks: &[CheckSpec], shields: u8) -> Result<(), CheckSpe
         .try_for_each(|(i, c)| spec::validate(i, c, shields).map(|_| ()))
 }
 
+/// What a [`MetricsEngine`] computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The summary and every check: a normal run.
+    Full,
+    /// The checks only, with an empty summary: for a caller that reads only the check outcomes
+    /// (a course's sessions record how many failed). The checks' outcomes are the same as with
+    /// `Full`; the per-tick work is what the checks need (no summary cycle detectors, maxima,
+    /// release trackers or means).
+    ChecksOnly,
+}
+
 /// Streaming metrics of one run: build it from the scenario's checks, [`observe`] every
 /// control tick, [`finish`] for the report.
 ///
@@ -33,7 +45,10 @@ pub fn validate_checks(checks: &[CheckSpec], shields: u8) -> Result<(), CheckSpe
 #[derive(Debug)]
 pub struct MetricsEngine {
     tick_ns: u64,
-    /// The sensor port, then each present nipple.
+    /// [`Scope::Full`]: the summary's accumulators run too.
+    summary: bool,
+    /// The sensor port, then each present nipple ([`Scope::ChecksOnly`]: only the locations
+    /// whose cycles a check needs).
     locations: Vec<LocationState>,
     motor_power_w: SumTracker,
     leak_flow_ml_min: SumTracker,
@@ -41,6 +56,11 @@ pub struct MetricsEngine {
     /// Indices into `checks` of those with per-tick work (per-cycle checks are fed when a
     /// cycle ends): the tick loop skips the rest without looking at them.
     tick_checks: Vec<usize>,
+    /// Checks whose accumulator would see exactly what a location's summary tracker sees (a
+    /// whole-run `max_vacuum`, or a whole-run `release_time` at the default threshold): (check,
+    /// location index). They are not fed per tick; [`finish`](Self::finish) copies the
+    /// location's tracker into them.
+    mirrored: Vec<(usize, usize)>,
     last_ns: Option<u64>,
     /// First tick the controller ran a program (for `first_ejection_latency`).
     started_ns: Option<u64>,
@@ -137,14 +157,30 @@ impl MetricsEngine {
     /// control tick of `tick_ns` nanoseconds. The error names the first bad check, its key and
     /// value.
     pub fn new(checks: &[CheckSpec], shields: u8, tick_ns: u64) -> Result<Self, CheckSpecError> {
+        Self::with_scope(checks, shields, tick_ns, Scope::Full)
+    }
+
+    /// [`MetricsEngine::new`] computing what `scope` asks for.
+    pub fn with_scope(
+        checks: &[CheckSpec],
+        shields: u8,
+        tick_ns: u64,
+        scope: Scope,
+    ) -> Result<Self, CheckSpecError> {
         let checks = checks
             .iter()
             .enumerate()
             .map(|(i, c)| spec::validate(i, c, shields).map(CheckState::new))
             .collect::<Result<Vec<_>, _>>()?;
-        let present = 1 + usize::from(shields.clamp(1, 2));
-        let locations = Location::ALL[..present]
+        let summary = scope == Scope::Full;
+        let locations = locations_of(shields)
             .iter()
+            .filter(|&&at| {
+                summary
+                    || checks.iter().any(|c| {
+                        c.at == at && matches!(c.acc, Acc::PerCycle { .. } | Acc::CycleCount(_))
+                    })
+            })
             .map(|&at| LocationState {
                 at,
                 detector: CycleDetector::new(),
@@ -156,24 +192,44 @@ impl MetricsEngine {
                 release: ReleaseTracker::new(DEFAULT_RELEASE_THRESHOLD_MMHG),
             })
             .collect();
+        let mirror_of = |c: &CheckState| {
+            if !summary || c.check.window != Window::WHOLE_RUN {
+                return None;
+            }
+            let same = match &c.acc {
+                Acc::MaxVacuum(_) => true,
+                Acc::Release(r) => r.threshold_mmhg == DEFAULT_RELEASE_THRESHOLD_MMHG,
+                _ => false,
+            };
+            // Full scope: every present location has its trackers, in `Location::ALL` order.
+            same.then(|| locations_of(shields).iter().position(|&at| at == c.at))
+                .flatten()
+        };
+        let mirrored: Vec<(usize, usize)> = checks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| mirror_of(c).map(|l| (i, l)))
+            .collect();
         let tick_checks = checks
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
+            .filter(|(i, c)| {
                 !matches!(
                     c.acc,
                     Acc::PerCycle { .. } | Acc::CycleCount(_) | Acc::Link | Acc::Milk
-                )
+                ) && !mirrored.iter().any(|&(m, _)| m == *i)
             })
             .map(|(i, _)| i)
             .collect();
         Ok(Self {
             tick_ns,
+            summary,
             locations,
             motor_power_w: SumTracker::default(),
             leak_flow_ml_min: SumTracker::default(),
             checks,
             tick_checks,
+            mirrored,
             last_ns: None,
             started_ns: None,
         })
@@ -195,12 +251,16 @@ impl MetricsEngine {
                     c.fold_cycle(&cycle);
                 }
             }
-            loc.max_vacuum.push(v, t);
-            loc.release
-                .push(t, v, tick.stop_commanded, tick.faulted, tick.running, true);
+            if self.summary {
+                loc.max_vacuum.push(v, t);
+                loc.release
+                    .push(t, v, tick.stop_commanded, tick.faulted, tick.running, true);
+            }
         }
-        self.motor_power_w.push(tick.motor_power_w);
-        self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
+        if self.summary {
+            self.motor_power_w.push(tick.motor_power_w);
+            self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
+        }
         for &i in &self.tick_checks {
             let c = &mut self.checks[i];
             let inside = c.check.window.contains(t);
@@ -237,6 +297,14 @@ impl MetricsEngine {
         link: Option<&LinkHealth>,
         milk: Option<&MilkTotals>,
     ) -> MetricsReport {
+        for &(i, l) in &self.mirrored {
+            let loc = &self.locations[l];
+            match &mut self.checks[i].acc {
+                Acc::MaxVacuum(m) => *m = loc.max_vacuum,
+                Acc::Release(r) => *r = loc.release,
+                _ => unreachable!("only maxima and releases are mirrored"),
+            }
+        }
         for loc in &mut self.locations {
             let detector = std::mem::replace(&mut loc.detector, CycleDetector::new());
             if let Some(cycle) = detector.finish() {
@@ -247,7 +315,8 @@ impl MetricsEngine {
             }
         }
         let mut summary = self.summary();
-        if let Some(m) = milk {
+        // (A checks-only engine has no summary; a full one has the port and every nipple.)
+        if let Some(m) = milk.filter(|_| self.summary) {
             let sides = self.locations.len() - 1;
             summary.insert("milk_removed_ml".into(), m.removed_ml.iter().sum());
             summary.insert("milk_removed_ml_left".into(), m.removed_ml[0]);
@@ -281,6 +350,9 @@ impl MetricsEngine {
 
     fn summary(&self) -> BTreeMap<String, f64> {
         let mut s = BTreeMap::new();
+        if !self.summary {
+            return s;
+        }
         let mut put = |key: String, value: Option<f64>| {
             if let Some(v) = value.filter(|v| v.is_finite()) {
                 s.insert(key, v);
@@ -535,6 +607,11 @@ impl MetricsEngine {
         };
         report::outcome(check, finding)
     }
+}
+
+/// The locations of a kit of `shields` shields: the sensor port, then each present nipple.
+fn locations_of(shields: u8) -> &'static [Location] {
+    &Location::ALL[..1 + usize::from(shields.clamp(1, 2))]
 }
 
 /// True if the run ended before the window began (or had no ticks).

@@ -23,7 +23,7 @@ mod whole_window;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{MetricsEngine, MilkTotals, validate_checks};
+pub use engine::{MetricsEngine, MilkTotals, Scope, validate_checks};
 pub use report::{CheckOutcome, MetricsReport};
 pub use spec::{
     CheckSpec, CheckSpecError, CheckSpecProblem, DEFAULT_RELEASE_THRESHOLD_MMHG, Metric,

@@ -946,3 +946,63 @@ fn a_marginal_band_must_lie_inside_the_limits() {
     // Edges on the limits are allowed (an empty band on that side).
     validate_checks(&[band(good(), Some(170.0), Some(210.0))], 1).unwrap();
 }
+
+#[test]
+fn checks_only_scope_judges_every_check_as_the_full_scope_does() {
+    // Cycles at both nipples (different amplitudes), a stop and release at 20 s, a max and a
+    // time above at the port, means of power and leak: every kind of per-tick check.
+    let checks = [
+        limits(check("peak_vacuum", L, "mmHg"), Some(170.0), Some(210.0)),
+        limits(
+            check("cycle_rate", Some(Location::RightNipple), "cycles/min"),
+            Some(47.0),
+            Some(49.0),
+        ),
+        limits(check("cycle_count", L, "cycles"), Some(5.0), None),
+        limits(
+            check("max_vacuum", Some(Location::SensorPort), "mmHg"),
+            None,
+            Some(180.0),
+        ),
+        limits(
+            check("release_time", Some(Location::RightNipple), "ms"),
+            None,
+            Some(300.0),
+        ),
+        limits(check("mean_motor_power", None, "W"), Some(1.0), None),
+    ];
+    let signal = |k: u64, t: &mut TickView| {
+        let on = k < 20_000;
+        t.vacuum_nipple_mmhg[0] = if on {
+            triangle(k, 1250, 250, 200.0)
+        } else {
+            0.0
+        };
+        t.vacuum_nipple_mmhg[1] = if on {
+            triangle(k, 1250, 300, 150.0)
+        } else {
+            0.0
+        };
+        t.vacuum_sensor_port_mmhg = t.vacuum_nipple_mmhg[0];
+        t.target_vacuum_mmhg = 190.0;
+        t.running = on;
+        t.stop_commanded = k == 20_000;
+        t.motor_power_w = if on { 2.0 } else { 0.0 };
+    };
+    let full = run(&checks, 2, 25_000, signal);
+    let mut engine = MetricsEngine::with_scope(&checks, 2, TICK_NS, Scope::ChecksOnly).unwrap();
+    for k in 0..25_000 {
+        let mut t = TickView {
+            time_ns: k * TICK_NS,
+            shields: 2,
+            ..TickView::default()
+        };
+        signal(k, &mut t);
+        engine.observe(&t);
+    }
+    let only = engine.finish();
+    assert_eq!(only.checks, full.checks);
+    assert!(full.checks.iter().any(|c| !c.pass) && full.checks.iter().any(|c| c.pass));
+    assert!(only.summary.is_empty());
+    assert!(!full.summary.is_empty());
+}

@@ -74,7 +74,7 @@ impl Breast {
         // Explicit at a 1 ms step: every rate here is below 1/s, so the step is stable and the
         // volumes stay non-negative; mass is conserved exactly (what leaves one pool enters another).
         let to_ducts = (eject - back) * dt_s;
-        let removed = (remove * dt_s).min(self.ductal_ml + to_ducts);
+        let removed = crate::ordered::min(remove * dt_s, self.ductal_ml + to_ducts);
         self.alveolar_ml -= to_ducts;
         self.ductal_ml += to_ducts - removed;
         self.removed_ml += removed;

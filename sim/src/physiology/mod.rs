@@ -187,7 +187,7 @@ impl Mother {
                 Some(n) => {
                     stimulus +=
                         self.receptors[k].step(n.vacuum_mmhg) + n.tactile_stretch_per_s * dt_s;
-                    comfort = comfort.min(n.comfort);
+                    comfort = crate::ordered::min(comfort, n.comfort);
                 }
                 None => self.receptors[k].release(),
             }

@@ -55,6 +55,8 @@ pub fn inhibition_factor(stress: f64, comfort: f64) -> f64 {
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Decays {
     dt_s: f64,
+    /// dt/t_peak: the second stage's input per step.
+    dt_over_peak: f64,
     leak: f64,
     ejection: f64,
     plasma: f64,
@@ -64,6 +66,7 @@ impl Decays {
     fn new(dt_s: f64) -> Self {
         Self {
             dt_s,
+            dt_over_peak: dt_s / EJECTION_PEAK_S,
             leak: (-dt_s / LEAK_TIME_S).exp(),
             ejection: (-dt_s / EJECTION_PEAK_S).exp(),
             plasma: (-dt_s * core::f64::consts::LN_2 / PLASMA_HALF_LIFE_S).exp(),
@@ -112,7 +115,7 @@ impl Oxytocin {
         }
         let d = self.decays;
         // (14.3) alpha-shaped contraction: exact for a fixed step.
-        self.stage2 = d.ejection * (self.stage2 + dt_s / EJECTION_PEAK_S * self.stage1);
+        self.stage2 = d.ejection * (self.stage2 + d.dt_over_peak * self.stage1);
         self.stage1 *= d.ejection;
         self.plasma_above_baseline_pg_ml *= d.plasma;
         if self.refractory_left_s > 0.0 {
@@ -135,7 +138,7 @@ impl Oxytocin {
     pub fn relax(&mut self, dt_s: f64) {
         let d = Decays::new(dt_s);
         self.integrated_stretch *= d.leak;
-        self.stage2 = d.ejection * (self.stage2 + dt_s / EJECTION_PEAK_S * self.stage1);
+        self.stage2 = d.ejection * (self.stage2 + d.dt_over_peak * self.stage1);
         self.stage1 *= d.ejection;
         self.plasma_above_baseline_pg_ml *= d.plasma;
         self.refractory_left_s = (self.refractory_left_s - dt_s).max(0.0);

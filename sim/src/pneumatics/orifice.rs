@@ -17,6 +17,7 @@
 
 use super::flow::EdgeFlow;
 use super::gas::GAMMA_AIR;
+use crate::ordered;
 
 /// Pressure ratio p_down/p_up at and below which the flow is choked: (2/(γ+1))^(γ/(γ−1)).
 pub const CRITICAL_PRESSURE_RATIO: f64 = 0.528_281_787_717_174_5;
@@ -130,8 +131,8 @@ impl Orifice {
             let chord = kg_s * (e * inv_e_dp);
             EdgeFlow {
                 kg_s,
-                d_dpa: (c * (e - r * de)).max(chord),
-                d_dpb: (c * de).min(-chord),
+                d_dpa: ordered::max(c * (e - r * de), chord),
+                d_dpb: ordered::min(c * de, -chord),
             }
         } else {
             // (3.2) choked: independent of the downstream pressure; the chord c·p_u/Δp is
@@ -140,7 +141,7 @@ impl Orifice {
             let chord = kg_s / dp;
             EdgeFlow {
                 kg_s,
-                d_dpa: c.max(chord),
+                d_dpa: ordered::max(c, chord),
                 d_dpb: (-chord).min(0.0),
             }
         }

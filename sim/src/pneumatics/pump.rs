@@ -7,6 +7,7 @@
 //! are scenario parameters.
 
 use super::flow::EdgeFlow;
+use crate::ordered;
 
 /// Geometry and thermodynamics of the pump head.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,9 +78,7 @@ impl DiaphragmPump {
         let e = self.clearance_ratio;
         let (p_eta, d_p_eta, work_per_m3) = if n == 1.0 {
             // η clamped to [0, 1]: p_in·η to [0, p_in] (p_in ≥ p_out gives exactly p_in).
-            let p_eta = (inlet_pa * (1.0 + e) - e * outlet_pa)
-                .min(inlet_pa)
-                .max(0.0);
+            let p_eta = ordered::min(inlet_pa * (1.0 + e) - e * outlet_pa, inlet_pa).max(0.0);
             let y = inlet_pa * inv_outlet_pa;
             // d(p·η)/dp = 1 + ε while 0 < η < 1.
             let (d_p_eta, ln_ratio) = if p_eta <= 0.0 {

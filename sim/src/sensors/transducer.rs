@@ -54,7 +54,7 @@ impl Transducer {
     }
 
     /// Advances the lag over `dt_s` toward the true vacuum and converts once (9.1)–(9.3).
-    #[inline]
+    #[inline(always)]
     pub fn sample(&mut self, true_vacuum_mmhg: f64, dt_s: f64) -> u16 {
         if self.lag_alpha.0 != dt_s {
             let alpha = if self.lag_s > 0.0 {
