@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::baseline::BaselineReport;
 use crate::controller::{ControllerIdentity, LinkHealth};
 use crate::metrics::{CheckOutcome, MetricsReport};
 use crate::scenario::{LoadedScenario, Scenario};
@@ -37,6 +38,10 @@ pub struct RunRecord<'a> {
     /// times (wall clock: the one part of a record that differs between identical runs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_health: Option<LinkHealth>,
+    /// The comparison with the scenario's `[baseline]`: per signal pass, the worst point, the
+    /// values and the tolerance there (also in `baseline.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a BaselineReport>,
     /// The scenario as run: every plant parameter and controller setting, defaults resolved.
     pub resolved: &'a Scenario,
 }
@@ -70,6 +75,7 @@ impl<'a> RunRecord<'a> {
             metrics: &metrics.summary,
             outputs,
             link_health: None,
+            baseline: None,
             resolved: &loaded.scenario,
         }
     }
