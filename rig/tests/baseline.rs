@@ -152,7 +152,10 @@ fn assert_passed(o: &Output, out: &Path) -> String {
     assert_eq!(result["signals"].as_array().unwrap().len(), 3);
     let record = json(&out.join("record.json"));
     assert_eq!(record["passed"], true);
-    assert_eq!(record["baseline"], result, "record.json holds the same result");
+    assert_eq!(
+        record["baseline"], result,
+        "record.json holds the same result"
+    );
     fs::read_to_string(out.join("baseline.json")).unwrap()
 }
 
@@ -265,7 +268,11 @@ fn a_firmware_change_fails_the_baseline_and_a_rerun_passes() {
     let (o, again) = run(&dir, "golden", &scenario(&release), "again");
     let result = assert_passed(&o, &again);
     let (o, third) = run(&dir, "golden", &scenario(&release), "third");
-    assert_eq!(assert_passed(&o, &third), result, "a re-run gives the same result");
+    assert_eq!(
+        assert_passed(&o, &third),
+        result,
+        "a re-run gives the same result"
+    );
     // A new firmware build with half the proportional gain in place of the old one, the
     // scenario unchanged: the vacuum leaves the band.
     build_c_firmware(&cc, &["-DPUMP_KP_PERCENT=50"], &release);
@@ -405,7 +412,11 @@ fn a_bad_baseline_table_is_bad_input_naming_the_key() {
         let o = pumprig(&["check", s(&file)]);
         assert_eq!(o.status.code(), Some(2), "{baseline}: {}", stdout(&o));
         for n in needles {
-            assert!(stderr(&o).contains(n), "{baseline}: missing {n:?} in {}", stderr(&o));
+            assert!(
+                stderr(&o).contains(n),
+                "{baseline}: missing {n:?} in {}",
+                stderr(&o)
+            );
         }
         // `run` refuses it too, writing nothing.
         let out = dir.join("never");
@@ -423,15 +434,26 @@ fn a_bad_baseline_table_is_bad_input_naming_the_key() {
     );
     check(
         "[baseline]\ndir = \"baselines/golden\"\n[baseline.signals.motor_duty_pct]\nabs = -2.0\n",
-        &["bad.toml:", "`baseline.signals.motor_duty_pct.abs` = -2.0", "0 or more"],
+        &[
+            "bad.toml:",
+            "`baseline.signals.motor_duty_pct.abs` = -2.0",
+            "0 or more",
+        ],
     );
     check(
         "[baseline]\ndir = \"baselines/golden\"\n[baseline.signals.motor_duty_pct]\nlag_ms = 40000\n",
-        &["`baseline.signals.motor_duty_pct.lag_ms` = 40000", "shorter than the run"],
+        &[
+            "`baseline.signals.motor_duty_pct.lag_ms` = 40000",
+            "shorter than the run",
+        ],
     );
     check(
         "[baseline]\ndir = \"baselines/missing\"\n[baseline.signals.motor_duty_pct]\nabs = 2\n",
-        &["`baseline.dir` = \"baselines/missing\"", "no baseline directory at", "baselines/missing"],
+        &[
+            "`baseline.dir` = \"baselines/missing\"",
+            "no baseline directory at",
+            "baselines/missing",
+        ],
     );
     check(
         "[baseline]\ndir = \"baselines/golden\"\n[baseline.signals.motor_duty_pct]\nabsolute = 2\n",

@@ -94,7 +94,7 @@ impl Tables<'_> {
                     r.seed.clone(),
                     format!("{}", r.rows),
                     format!("{:.2}–{:.2} s", r.span_s.0, r.span_s.1),
-                    format!("{} Hz", fmt_num(r.sample_rate_hz)),
+                    format!("{} Hz", fmt_rate(r.sample_rate_hz)),
                     if r.passed { "pass" } else { "fail" }.to_owned(),
                 ]
             })
@@ -120,6 +120,7 @@ impl Tables<'_> {
             ]
             .map(str::to_owned),
             &self.run_rows(),
+            false,
         );
         for n in self.notes {
             let _ = writeln!(s, "- {n}");
@@ -145,7 +146,7 @@ impl Tables<'_> {
             .iter()
             .map(|m| self.metric_row(m))
             .collect();
-        md_table(&mut s, &self.header("metric"), &rows);
+        md_table(&mut s, &self.header("metric"), &rows, true);
         let checks = self.check_names();
         if !checks.is_empty() {
             let _ = writeln!(
@@ -154,7 +155,7 @@ impl Tables<'_> {
                  difference from the first run.\n"
             );
             let rows: Vec<Vec<String>> = checks.iter().map(|c| self.check_row(c)).collect();
-            md_table(&mut s, &self.header("check"), &rows);
+            md_table(&mut s, &self.header("check"), &rows, true);
         }
         s
     }
@@ -276,12 +277,19 @@ pub fn fmt_num(v: f64) -> String {
     format!("{v:.decimals$}")
 }
 
+/// A rate as written in a scenario: `100`, `50`, `12.5`.
+fn fmt_rate(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 fn fmt_signed(v: f64) -> String {
     let s = fmt_num(v);
     if v >= 0.0 { format!("+{s}") } else { s }
 }
 
-fn md_table(s: &mut String, header: &[String], rows: &[Vec<String>]) {
+/// A Markdown table; `numbers`: every column but the first holds numbers (right-aligned).
+fn md_table(s: &mut String, header: &[String], rows: &[Vec<String>], numbers: bool) {
     let cell = |c: &str| c.replace('|', "\\|");
     let _ = writeln!(
         s,
@@ -298,7 +306,7 @@ fn md_table(s: &mut String, header: &[String], rows: &[Vec<String>]) {
         header
             .iter()
             .enumerate()
-            .map(|(i, _)| if i == 0 { "---|" } else { "---:|" })
+            .map(|(i, _)| if i == 0 || !numbers { "---|" } else { "---:|" })
             .collect::<String>()
     );
     for r in rows {
