@@ -1073,7 +1073,8 @@ fn the_format_reference_states_the_defaults_the_code_uses() {
 /// one writes.
 #[test]
 fn the_format_reference_documents_baselines() {
-    let dir = std::env::temp_dir().join(format!("pumprig-scenario-baseline-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("pumprig-scenario-baseline-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("golden")).unwrap();
     let header = crate::output::timeseries::header(2).join(",");
     std::fs::write(dir.join("golden/timeseries.csv"), header + "\n").unwrap();
@@ -1082,7 +1083,10 @@ fn the_format_reference_documents_baselines() {
     let loaded = load_str(&dir.join("b.toml"), src).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     let spec = loaded.scenario.baseline.expect("the table is kept");
-    assert_eq!(spec.signals["valve_open"].abs, 0.0, "tolerances default to 0");
+    assert_eq!(
+        spec.signals["valve_open"].abs, 0.0,
+        "tolerances default to 0"
+    );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scenarios.md");
     let doc = std::fs::read_to_string(path).unwrap();
     let v = serde_json::to_value(&spec).unwrap();
@@ -1107,6 +1111,9 @@ fn the_format_reference_documents_baselines() {
         "max(abs, rel × |baseline|)",
         "max_excess",
     ] {
-        assert!(doc.contains(needle), "docs/scenarios.md does not name {needle}");
+        assert!(
+            doc.contains(needle),
+            "docs/scenarios.md does not name {needle}"
+        );
     }
 }
