@@ -263,7 +263,7 @@ pub fn run_controller_to_dir_with(
                 series,
                 stage.path(),
                 &loaded.scenario.name,
-                &controller_label,
+                &format!("{controller_label}, build {}", identity.build_id),
                 outputs.plots,
             )?;
             let path = stage.path().join(baseline::RESULT);

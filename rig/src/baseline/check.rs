@@ -141,7 +141,8 @@ pub fn compare_run(
 
 impl Compared {
     /// Draws `baseline-<signal>.png/.svg` into `dir` for every signal (`all`) or only the failed
-    /// ones, and notes each plot in the report. `run_label` names the run's controller.
+    /// ones, and notes each plot in the report. `run_label` names the run's controller and
+    /// build.
     pub fn write_overlays(
         &mut self,
         run: &TimeSeries,
@@ -159,7 +160,13 @@ impl Compared {
             .as_ref()
             .map(|c| {
                 let f = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or("?").to_owned();
-                format!("{} {} ({})", f("name"), f("version"), f("adapter"))
+                format!(
+                    "{} {} ({}), build {}",
+                    f("name"),
+                    f("version"),
+                    f("adapter"),
+                    f("build_id")
+                )
             })
             .unwrap_or_else(|| "?".into());
         for (s, c) in self.report.signals.iter_mut().zip(&self.comparisons) {
@@ -185,7 +192,7 @@ impl Compared {
                     if s.pass { "PASS" } else { "FAIL" }
                 ),
                 subtitle: format!(
-                    "run: {run_label}   ·   baseline {}: {base_label}   ·   {}",
+                    "baseline {}   ·   {}",
                     self.report.baseline_dir,
                     tolerance_text(s)
                 ),
@@ -195,8 +202,21 @@ impl Compared {
                 baseline: &baseline,
                 lower: &lower,
                 upper: &upper,
+                run_label: format!("run — {run_label}"),
+                baseline_label: format!("baseline — {base_label}"),
                 hold: s.hold,
-                worst: c.worst.map(|w| (w.at_s, w.run, w.excess > 0.0)),
+                worst: c.worst.map(|w| {
+                    let label = if w.excess > 0.0 {
+                        format!(
+                            "furthest outside: {} at {:.2} s",
+                            with_unit(w.excess, &s.unit),
+                            w.at_s
+                        )
+                    } else {
+                        format!("closest to the edge: {:.2} s", w.at_s)
+                    };
+                    (w.at_s, w.run, label)
+                }),
             };
             let stem = format!("baseline-{}", s.signal);
             write_band_overlay(&overlay, dir, &stem)?;
@@ -272,13 +292,7 @@ fn report(
     base_span: Option<(f64, f64)>,
 ) -> SignalReport {
     let unit = column_unit(name);
-    let u = |v: f64| {
-        if unit.is_empty() {
-            num(v)
-        } else {
-            format!("{} {unit}", num(v))
-        }
-    };
+    let u = |v: f64| with_unit(v, unit);
     let w = c.worst;
     let finite = |v: f64| v.is_finite().then_some(v);
     let message = match (w, c.span_s) {
@@ -360,6 +374,15 @@ fn report(
         first_outside_s: c.first_outside_s,
         plot: None,
         message,
+    }
+}
+
+/// "18.3 mmHg", or the bare number for a dimensionless signal.
+fn with_unit(v: f64, unit: &str) -> String {
+    if unit.is_empty() {
+        num(v)
+    } else {
+        format!("{} {unit}", num(v))
     }
 }
 

@@ -52,10 +52,13 @@ pub struct BandOverlay<'a> {
     pub baseline: &'a [f64],
     pub lower: &'a [f64],
     pub upper: &'a [f64],
+    /// Legend labels of the run and the baseline (who produced them).
+    pub run_label: String,
+    pub baseline_label: String,
     /// Draw the curves as staircases (a discrete signal).
     pub hold: bool,
-    /// The worst point: time, run value, and whether it is outside the band.
-    pub worst: Option<(f64, f64, bool)>,
+    /// The worst point: time, run value, and its legend label.
+    pub worst: Option<(f64, f64, String)>,
 }
 
 /// Writes `dir/{stem}.png` and `.svg`.
@@ -78,7 +81,7 @@ impl Figure for BandOverlay<'_> {
         let body = title_block(root, &self.title, &self.subtitle)?;
         let t = self.time_s;
         let full = time_window(t);
-        let Some((worst_t, _, _)) = self.worst else {
+        let Some((worst_t, _, _)) = &self.worst else {
             return self.panel(&body, full, true);
         };
         let (_, height) = body.dim_in_pixel();
@@ -89,17 +92,19 @@ impl Figure for BandOverlay<'_> {
             (worst_t + ZOOM_HALF_WIDTH_S).min(full.1),
         );
         let zoom = if zoom.1 > zoom.0 { zoom } else { full };
-        self.panel(&bottom, zoom, true)
+        self.panel(&bottom, zoom, false)
     }
 }
 
 impl BandOverlay<'_> {
+    /// One panel over `window`; the legend (long: it names both builds) only on the first.
     fn panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         window: (f64, f64),
-        time_axis: bool,
+        with_legend: bool,
     ) -> Result<(), DrawFailure> {
+        let time_axis = true;
         let columns = area.dim_in_pixel().0 as usize;
         let shape = |trace: Trace| if self.hold { trace.staircase() } else { trace };
         let curve = |y: &[f64]| shape(envelope(self.time_s, y, window, columns));
@@ -133,18 +138,14 @@ impl BandOverlay<'_> {
             &mut chart,
             &baseline,
             Pen::dashed(BASELINE, LINE_PX),
-            "baseline",
+            &self.baseline_label,
         )?;
-        draw_trace(&mut chart, &run, Pen::solid(RUN, LINE_PX), "run")?;
-        if let Some((t, v, outside)) = self.worst
-            && window.0 <= t
-            && t <= window.1
+        draw_trace(&mut chart, &run, Pen::solid(RUN, LINE_PX), &self.run_label)?;
+        if let Some((t, v, label)) = &self.worst
+            && window.0 <= *t
+            && *t <= window.1
         {
-            let label = if outside {
-                "furthest outside the band"
-            } else {
-                "closest to the band's edge"
-            };
+            let (t, v) = (*t, *v);
             chart
                 .draw_series([
                     PathElement::new(
@@ -157,7 +158,10 @@ impl BandOverlay<'_> {
                 .label(label)
                 .legend(|(x, y)| Circle::new((x + 18, y), 6, WORST.stroke_width(3)));
         }
-        legend(&mut chart)
+        if with_legend {
+            legend(&mut chart)?;
+        }
+        Ok(())
     }
 }
 
