@@ -250,10 +250,11 @@ pub fn run_controller_to_dir_with(
         runner::run(loaded, controller, &mut runner::NoSink)?
     };
 
-    let series = if outputs.plots || baseline_spec.is_some() {
-        Some(TimeSeries::read_csv(&csv_path)?)
-    } else {
-        None
+    // The plots read every column; a comparison alone only its signals.
+    let series = match baseline_spec {
+        _ if outputs.plots => Some(TimeSeries::read_csv(&csv_path)?),
+        Some(spec) => Some(TimeSeries::read_csv_columns(&csv_path, &spec.columns())?),
+        None => None,
     };
     let compared = match (baseline_spec, &series) {
         (Some(spec), Some(series)) => {

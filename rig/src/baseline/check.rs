@@ -2,7 +2,9 @@
 //! signal (pass, the worst point with the values there), one check outcome per signal for the
 //! report, `junit.xml` and sweep summaries, overlay plots, and `baseline.json`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use serde::Serialize;
 
@@ -83,7 +85,7 @@ pub fn compare_run(
         path: path.to_path_buf(),
         reason,
     };
-    let base = TimeSeries::read_csv(&csv).map_err(|e| bad(&csv, e.to_string()))?;
+    let base = read_baseline(&csv, &spec.columns()).map_err(|e| bad(&csv, e.to_string()))?;
     let base_t = base
         .column("time_s")
         .ok_or_else(|| bad(&csv, "has no `time_s` column".into()))?;
@@ -137,6 +139,40 @@ pub fn compare_run(
         },
         comparisons,
     })
+}
+
+/// The baseline's time series, parsed once per process and file version: every case of a sweep
+/// is compared with the same baseline, and parsing it again per case would cost more than the
+/// comparison.
+fn read_baseline(
+    csv: &Path,
+    columns: &[&str],
+) -> Result<Arc<TimeSeries>, crate::output::plots::PlotError> {
+    type Key = (PathBuf, Option<SystemTime>, u64, String);
+    static CACHE: Mutex<Vec<(Key, Arc<TimeSeries>)>> = Mutex::new(Vec::new());
+    let meta = std::fs::metadata(csv).ok();
+    let key: Key = (
+        csv.to_path_buf(),
+        meta.as_ref().and_then(|m| m.modified().ok()),
+        meta.as_ref().map_or(0, |m| m.len()),
+        columns.join(","),
+    );
+    if let Some((_, series)) = CACHE
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Ok(series.clone());
+    }
+    let series = Arc::new(TimeSeries::read_csv_columns(csv, columns)?);
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    // A few baselines at most in one process; keep the latest.
+    if cache.len() >= 4 {
+        cache.remove(0);
+    }
+    cache.push((key, series.clone()));
+    Ok(series)
 }
 
 impl Compared {
@@ -400,6 +436,19 @@ pub(crate) fn num(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comparison_reads_only_its_columns() {
+        let path = std::env::temp_dir().join(format!("pumprig-cols-{}.csv", std::process::id()));
+        std::fs::write(&path, "time_s,a,b,c\n0.0,1,x,3\n0.01,2,y,4\n").unwrap();
+        // `b` is not a number, but it is not read.
+        let series = TimeSeries::read_csv_columns(&path, &["c", "time_s"]).unwrap();
+        assert_eq!(series.column_names().collect::<Vec<_>>(), ["time_s", "c"]);
+        assert_eq!(series.column("c"), Some(&[3.0, 4.0][..]));
+        let e = TimeSeries::read_csv_columns(&path, &["time_s", "b"]).unwrap_err();
+        assert!(e.to_string().contains("column `b`"), "{e}");
+        std::fs::remove_file(&path).unwrap();
+    }
 
     #[test]
     fn a_failure_message_names_signal_time_excess_and_values() {

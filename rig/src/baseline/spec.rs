@@ -50,6 +50,13 @@ impl SignalSpec {
 }
 
 impl BaselineSpec {
+    /// The `timeseries.csv` columns a comparison reads: `time_s` and every signal.
+    pub fn columns(&self) -> Vec<&str> {
+        std::iter::once("time_s")
+            .chain(self.signals.keys().map(String::as_str))
+            .collect()
+    }
+
     /// The baseline directory, resolved against the directory of the scenario file at
     /// `scenario_path`.
     pub fn resolve_dir(&self, scenario_path: &Path) -> PathBuf {
