@@ -20,6 +20,12 @@
 static uint32_t test_ticks;
 #endif
 
+/* Test variant only (rig/tests/baseline.rs): -DPUMP_KP_PERCENT=N runs the proportional gain at N %
+ * of its setting: a firmware change that moves the vacuum curve, for the golden-baseline test. */
+#ifndef PUMP_KP_PERCENT
+#define PUMP_KP_PERCENT 100
+#endif
+
 #define BUTTON_POWER 1u
 #define BUTTON_LETDOWN 8u
 #define DEBOUNCE_MS 20u
@@ -91,7 +97,7 @@ static uint16_t vacuum_loop(uint16_t target, int16_t measured) {
     int64_t scale = (int64_t)cfg.tick_hz * 10;
     last_predicted = predicted;
     int64_t error = (int64_t)target - predicted;
-    int64_t p = (int64_t)cfg.kp_permille_per_mmhg * error / 10;
+    int64_t p = (int64_t)cfg.kp_permille_per_mmhg * PUMP_KP_PERCENT / 100 * error / 10;
     int64_t unclamped = p + integral_scaled / scale;
     int saturated = (unclamped >= max_duty && error > 0) || (unclamped <= 0 && error < 0);
     if (!saturated)

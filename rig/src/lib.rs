@@ -4,7 +4,9 @@
 //! the checks; the lockstep [`runner`] drives the controller against the `pumprig-sim` plant on
 //! one integer-nanosecond clock; [`session`] writes the run directory (CSV, record, plots).
 
+pub mod baseline;
 pub mod calibrate;
+pub mod compare;
 pub mod controller;
 pub mod course;
 pub mod metrics;

@@ -140,11 +140,41 @@ not a run, sweep or compare directory, or a file in it is unreadable (nothing wr
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Golden baselines: keep a run as the reference that a scenario's `[baseline]` compares
+    /// later runs with (docs/ci.md, "Golden baselines").
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineAction,
+    },
+    /// Overlay plots of signals across runs and a table of their metric differences
+    /// (compare.md, compare.html).
+    #[command(after_help = "Examples:\n  \
+pumprig compare results/quickstart results/c-firmware\n  \
+pumprig compare results/a results/b --signals vacuum_left_nipple_mmhg,motor_duty_pct --align cycle --out results/a-vs-b\n\n\
+Exit codes: 0 written; 2 bad input (a run directory without record.json or timeseries.csv, an unknown signal).")]
+    Compare(pumprig::compare::CompareArgs),
     /// Internal: serves C firmware to an isolated `cabi:` controller over stdin/stdout.
     #[command(name = "__cabi-worker", hide = true)]
     CabiWorker {
         /// The C firmware's shared library.
         library: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BaselineAction {
+    /// Copy a run's timeseries.csv and record.json into DIR (replaced as a whole) with a
+    /// manifest.json naming the run, scenario and controller; commit DIR and name it in the
+    /// scenario's `[baseline] dir`.
+    #[command(
+        after_help = "Example:\n  pumprig run scenarios/quickstart.toml && pumprig baseline save results/quickstart scenarios/baselines/quickstart\n\n\
+Exit codes: 0 saved; 2 RUN is not a run directory or has no timeseries.csv, or DIR is not a baseline directory (nothing written)."
+    )]
+    Save {
+        /// A run directory (`pumprig run`, or a sweep case run with --timeseries).
+        run: PathBuf,
+        /// The baseline directory to write.
+        dir: PathBuf,
     },
 }
 
@@ -279,6 +309,10 @@ fn main() -> ExitCode {
                 })
             }
         },
+        Command::Baseline {
+            action: BaselineAction::Save { run, dir },
+        } => code(pumprig::baseline::save_command(&run, &dir)),
+        Command::Compare(args) => code(pumprig::compare::command(&args)),
         Command::CabiWorker { library } => {
             ExitCode::from(pumprig::controller::serve_worker(&library) as u8)
         }
@@ -440,13 +474,9 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     let (what, code) = match e {
-                        SessionError::OutputPath { .. } | SessionError::Controller(_) => {
-                            ("bad input", exit_code::BAD_INPUT)
-                        }
+                        _ if e.is_bad_input() => ("bad input", exit_code::BAD_INPUT),
                         SessionError::Run(_) => ("run failed", exit_code::FAILED),
-                        SessionError::Io { .. } | SessionError::Plot(_) => {
-                            ("could not write the run", exit_code::FAILED)
-                        }
+                        _ => ("could not write the run", exit_code::FAILED),
                     };
                     eprintln!(
                         "error: {what}: {e}; nothing was written to {}",

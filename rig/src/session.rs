@@ -1,6 +1,7 @@
 //! One run from a loaded scenario to a finished run directory: build the controller the scenario
-//! names, stream the loop into `timeseries.csv`, then write `record.json` and the plots, and move
-//! the directory into place only when all of it succeeded.
+//! names, stream the loop into `timeseries.csv`, compare it with the scenario's `[baseline]` if it
+//! has one, then write `record.json` and the plots, and move the directory into place only when
+//! all of it succeeded.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -8,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use std::time::Duration;
 
+use crate::baseline::{self, BaselineError, BaselineReport};
 use crate::controller::serial::{Mode, SerialOptions, board_settings_mismatch};
 use crate::controller::{
     CabiController, Controller, ControllerError, ControllerKind, IsolatedCabiController,
@@ -74,7 +76,11 @@ impl OutputOptions {
 /// A run that went to its end (checks may still have failed).
 pub struct Finished {
     pub dir: PathBuf,
+    /// The metrics and the checks; a `[baseline]`'s signals are among the checks (metric
+    /// `baseline`), so a run outside its baseline band fails like any check.
     pub metrics: MetricsReport,
+    /// The comparison with the scenario's `[baseline]`, if it has one.
+    pub baseline: Option<BaselineReport>,
 }
 
 impl Finished {
@@ -103,6 +109,21 @@ pub enum SessionError {
     },
     #[error("plotting: {0}")]
     Plot(#[from] plots::PlotError),
+    /// The baseline could not be read (bad input) or its result written.
+    #[error("baseline: {0}")]
+    Baseline(#[from] BaselineError),
+}
+
+impl SessionError {
+    /// Whether the user's input is at fault (exit code 2): the output path, the controller, the
+    /// baseline's files.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            SessionError::OutputPath { .. } | SessionError::Controller(_) => true,
+            SessionError::Baseline(e) => e.is_bad_input(),
+            _ => false,
+        }
+    }
 }
 
 /// The controller a scenario names. A `cabi:PATH` kind loads a private copy of the library at
@@ -207,8 +228,18 @@ pub fn run_controller_to_dir_with(
     let csv_path = stage.path().join("timeseries.csv");
     let identity = controller.identity();
     let firmware_telemetry = controller.firmware_telemetry_names();
-    let files = outputs.files();
-    let outcome = if files.contains(&"timeseries.csv") {
+    // A baseline is compared with the run's curves: a run with one keeps them.
+    let baseline_spec = loaded.scenario.baseline.as_ref();
+    let outputs = OutputOptions {
+        timeseries: outputs.timeseries || baseline_spec.is_some(),
+        ..outputs
+    };
+    let mut files = outputs.files();
+    let controller_label = format!(
+        "{} {} ({})",
+        identity.name, identity.version, identity.adapter
+    );
+    let mut outcome = if files.contains(&"timeseries.csv") {
         let file = File::create(&csv_path).map_err(io_err(csv_path.clone()))?;
         let shields = loaded.scenario.plant.kit.shields;
         let mut sink = CsvSink::with_firmware(
@@ -222,6 +253,32 @@ pub fn run_controller_to_dir_with(
         outcome
     } else {
         runner::run(loaded, controller, &mut runner::NoSink)?
+    };
+
+    // The plots read every column; a comparison alone only its signals.
+    let series = match baseline_spec {
+        _ if outputs.plots => Some(TimeSeries::read_csv(&csv_path)?),
+        Some(spec) => Some(TimeSeries::read_csv_columns(&csv_path, &spec.columns())?),
+        None => None,
+    };
+    let compared = match (baseline_spec, &series) {
+        (Some(spec), Some(series)) => {
+            let mut compared = baseline::compare_run(spec, &loaded.path, series)?;
+            // Overlays of every signal with the plots; of the failed ones always.
+            compared.write_overlays(
+                series,
+                stage.path(),
+                &loaded.scenario.name,
+                &format!("{controller_label}, build {}", identity.build_id),
+                outputs.plots,
+            )?;
+            let path = stage.path().join(baseline::RESULT);
+            std::fs::write(&path, compared.to_json()).map_err(io_err(path))?;
+            outcome.metrics.checks.extend(compared.checks());
+            files.push(baseline::RESULT);
+            Some(compared)
+        }
+        _ => None,
     };
 
     let mut record = RunRecord::new(
@@ -240,6 +297,7 @@ pub fn run_controller_to_dir_with(
             .map(|n| format!("{}{n}", crate::output::timeseries::FIRMWARE_COLUMN_PREFIX))
             .collect();
     }
+    record.baseline = compared.as_ref().map(|c| &c.report);
     let json = record.to_json().map_err(|e| SessionError::Io {
         path: "record.json".into(),
         source: e.into(),
@@ -254,15 +312,15 @@ pub fn run_controller_to_dir_with(
         &outcome.metrics,
     )
     .map_err(io_err(junit_path))?;
-    if !outputs.plots {
+    let baseline = compared.map(|c| c.report);
+    let Some(series) = series.filter(|_| outputs.plots) else {
         let dir = stage.commit().map_err(io_err(out.to_path_buf()))?;
         return Ok(Finished {
             dir,
             metrics: outcome.metrics,
+            baseline,
         });
-    }
-
-    let series = TimeSeries::read_csv(&csv_path)?;
+    };
     let sc = &loaded.scenario;
     let zoom = sc
         .output
@@ -271,10 +329,7 @@ pub fn run_controller_to_dir_with(
         .unwrap_or_else(|| default_zoom(sc.duration_s));
     let meta = PlotMeta {
         title: sc.name.clone(),
-        controller: format!(
-            "{} {} ({})",
-            identity.name, identity.version, identity.adapter
-        ),
+        controller: controller_label,
         zoom_window_s: zoom,
     };
     plots::write_plots(&series, &meta, stage.path())?;
@@ -282,6 +337,7 @@ pub fn run_controller_to_dir_with(
     Ok(Finished {
         dir,
         metrics: outcome.metrics,
+        baseline,
     })
 }
 

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::baseline::BaselineReport;
 use crate::controller::{ControllerIdentity, LinkHealth};
 use crate::metrics::{CheckOutcome, MetricsReport};
 use crate::scenario::{LoadedScenario, Scenario};
@@ -40,6 +41,10 @@ pub struct RunRecord<'a> {
     /// The `fw_` columns of `timeseries.csv`: the firmware's own named telemetry values (C ABI).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub firmware_telemetry: Vec<String>,
+    /// The comparison with the scenario's `[baseline]`: per signal pass, the worst point, the
+    /// values and the tolerance there (also in `baseline.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<&'a BaselineReport>,
     /// The scenario as run: every plant parameter and controller setting, defaults resolved.
     pub resolved: &'a Scenario,
 }
@@ -74,6 +79,7 @@ impl<'a> RunRecord<'a> {
             outputs,
             link_health: None,
             firmware_telemetry: Vec::new(),
+            baseline: None,
             resolved: &loaded.scenario,
         }
     }

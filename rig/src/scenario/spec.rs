@@ -62,6 +62,10 @@ pub struct Scenario {
     /// A schedule of sessions over days (a course): the session above repeats on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub course: Option<crate::course::CourseSpec>,
+    /// `[baseline]`: a saved run (`pumprig baseline save`) this run's signals are compared with,
+    /// and each signal's tolerances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::BaselineSpec>,
 }
 
 /// `[output]`: what the run writes.

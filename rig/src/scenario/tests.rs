@@ -1068,3 +1068,52 @@ fn the_format_reference_states_the_defaults_the_code_uses() {
     );
     assert!(checked > 80, "only {checked} defaults found in the tables");
 }
+
+/// docs/scenarios.md names every key of `[baseline]` and its signal tables, and what a run with
+/// one writes.
+#[test]
+fn the_format_reference_documents_baselines() {
+    let dir =
+        std::env::temp_dir().join(format!("pumprig-scenario-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("golden")).unwrap();
+    let header = crate::output::timeseries::header(2).join(",");
+    std::fs::write(dir.join("golden/timeseries.csv"), header + "\n").unwrap();
+    let src = "name = \"b\"\nduration_s = 1\n[baseline]\ndir = \"golden\"\n\
+               [baseline.signals.valve_open]\nhold = true\n";
+    let loaded = load_str(&dir.join("b.toml"), src).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let spec = loaded.scenario.baseline.expect("the table is kept");
+    assert_eq!(
+        spec.signals["valve_open"].abs, 0.0,
+        "tolerances default to 0"
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/scenarios.md");
+    let doc = std::fs::read_to_string(path).unwrap();
+    let v = serde_json::to_value(&spec).unwrap();
+    let signal = &v["signals"]["valve_open"];
+    let keys = v
+        .as_object()
+        .unwrap()
+        .keys()
+        .chain(signal.as_object().unwrap().keys());
+    for key in keys {
+        assert!(
+            doc.contains(&format!("| `{key}` |")),
+            "docs/scenarios.md does not name baseline key `{key}`"
+        );
+    }
+    for needle in [
+        "## `[baseline]`",
+        "[baseline.signals.",
+        "pumprig baseline save",
+        "baseline.json",
+        "baseline-<signal>.png",
+        "max(abs, rel × |baseline|)",
+        "max_excess",
+    ] {
+        assert!(
+            doc.contains(needle),
+            "docs/scenarios.md does not name {needle}"
+        );
+    }
+}

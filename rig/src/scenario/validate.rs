@@ -47,6 +47,24 @@ pub(crate) fn resolve_and_check(
             p.value(&key, reason);
         }
     }
+    if let Some(baseline) = &sc.baseline {
+        if sc.course.is_some() {
+            p.table(
+                "baseline",
+                "a course cannot be compared with a baseline: a baseline holds one session's \
+                 timeseries.csv; compare a session scenario instead",
+            );
+        }
+        for problem in
+            crate::baseline::problems(baseline, file, sc.duration_s, sc.plant.kit.shields)
+        {
+            if problem.table {
+                p.table(&problem.key, problem.reason);
+            } else {
+                p.value(&problem.key, problem.reason);
+            }
+        }
+    }
     // The checks are judged against the shield count: only once that is right.
     if !p.seen("plant.kit.shields") {
         check_checks(&mut p, sc);

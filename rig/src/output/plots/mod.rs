@@ -1,6 +1,7 @@
 //! Plots of a run for design review: vacuum at the sensor port and the nipples against the
 //! target (`vacuum`), motor, valve and controller state (`actuators`), and a few pump cycles up
-//! close (`zoom`), each as PNG and SVG with the same content.
+//! close (`zoom`), each as PNG and SVG with the same content; overlays of one signal against a
+//! baseline or across runs (`overlay`).
 //!
 //! Text uses DejaVu Sans embedded in the binary, so plotting needs no system fonts. Long series
 //! are reduced to a min/max envelope per pixel column before drawing, so peaks survive and a
@@ -16,6 +17,7 @@ mod firmware;
 mod font;
 mod levels;
 mod milk;
+pub mod overlay;
 mod pen;
 mod series;
 mod style;

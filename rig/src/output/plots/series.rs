@@ -19,6 +19,16 @@ impl TimeSeries {
     /// Reads a CSV file with a header row of column names and numeric fields (`nan` and `inf`
     /// are accepted; empty fields are not). Errors name the file, the line and the column.
     pub fn read_csv(path: &Path) -> Result<Self, PlotError> {
+        Self::read_csv_filtered(path, |_| true)
+    }
+
+    /// [`read_csv`](Self::read_csv), keeping only the columns named in `keep` (in file order;
+    /// the others are not parsed, which makes reading a few signals of a long run cheap).
+    pub fn read_csv_columns(path: &Path, keep: &[&str]) -> Result<Self, PlotError> {
+        Self::read_csv_filtered(path, |name| keep.contains(&name))
+    }
+
+    fn read_csv_filtered(path: &Path, keep: impl Fn(&str) -> bool) -> Result<Self, PlotError> {
         let file = File::open(path).map_err(|source| PlotError::Io {
             path: path.to_path_buf(),
             source,
@@ -29,25 +39,28 @@ impl TimeSeries {
             .from_reader(BufReader::with_capacity(1 << 16, file));
         let csv_error = |e: csv::Error| csv_error(path, e);
 
-        let names: Vec<String> = reader
+        let all: Vec<String> = reader
             .headers()
             .map_err(csv_error)?
             .iter()
             .map(str::to_owned)
             .collect();
-        if names.iter().all(String::is_empty) {
+        if all.iter().all(String::is_empty) {
             return Err(PlotError::Csv {
                 path: path.to_path_buf(),
                 line: 1,
                 message: "no header row of column names".to_owned(),
             });
         }
+        let kept: Vec<usize> = (0..all.len()).filter(|&i| keep(&all[i])).collect();
+        let names: Vec<String> = kept.iter().map(|&i| all[i].clone()).collect();
         let mut columns: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
         let mut record = csv::StringRecord::new();
         let mut row = 0u64;
         while reader.read_record(&mut record).map_err(csv_error)? {
             row += 1;
-            for ((field, column), name) in record.iter().zip(&mut columns).zip(&names) {
+            let fields = kept.iter().map(|&i| record.get(i).unwrap_or_default());
+            for ((field, column), name) in fields.zip(&mut columns).zip(&names) {
                 let value = field.parse::<f64>().map_err(|_| PlotError::Number {
                     path: path.to_path_buf(),
                     line: record.position().map_or(row + 1, csv::Position::line),
