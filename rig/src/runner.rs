@@ -120,8 +120,8 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
     let mut buttons_down = 0u8;
     let mut until_sample = 0u64;
     let milk_start = plant.outputs().mother;
-    // The first ejection at or after the pump's start (the first running tick), for the latency.
-    let mut pump_started = false;
+    // The pump's start (the first running tick) and the first ejection after it: the latency.
+    let mut pump_started_ns: Option<u64> = None;
     let mut first_ejection_ns: Option<u64> = None;
     for k in 0..ticks {
         let now = k * tick;
@@ -193,8 +193,11 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
                 source,
             })?;
         view.motor_power_w = after.motor_power_w;
-        pump_started |= view.running;
-        if after.mother.ejection_started && pump_started && first_ejection_ns.is_none() {
+        if view.running && pump_started_ns.is_none() {
+            pump_started_ns = Some(now);
+        }
+        if after.mother.ejection_started && pump_started_ns.is_some() && first_ejection_ns.is_none()
+        {
             // It began during this tick's step: stamp it at the step's end.
             first_ejection_ns = Some(now + tick);
         }
@@ -226,7 +229,8 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
             end.mother.milk_removed_ml[1] - milk_start.milk_removed_ml[1],
         ],
         ejections: end.mother.ejections - milk_start.ejections,
-        first_ejection_s: first_ejection_ns.map(|t| t as f64 * 1e-9),
+        pump_started_ns,
+        first_ejection_ns,
     };
     Ok(RunOutcome {
         plant_motor_energy_j: end.motor_energy_j,

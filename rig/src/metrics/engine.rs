@@ -62,8 +62,6 @@ pub struct MetricsEngine {
     /// location's tracker into them.
     mirrored: Vec<(usize, usize)>,
     last_ns: Option<u64>,
-    /// First tick the controller ran a program (for `first_ejection_latency`).
-    started_ns: Option<u64>,
 }
 
 /// What the mother gave over a run, read from the plant when the run ends (the milk metrics).
@@ -72,8 +70,10 @@ pub struct MilkTotals {
     /// Removed from each breast (left, right), mL.
     pub removed_ml: [f64; 2],
     pub ejections: u32,
-    /// When the first ejection began, s since the start of the run.
-    pub first_ejection_s: Option<f64>,
+    /// The first tick the controller ran a program, ns since the start of the run.
+    pub pump_started_ns: Option<u64>,
+    /// When the first ejection at or after that began, ns since the start of the run.
+    pub first_ejection_ns: Option<u64>,
 }
 
 /// The standard metrics of one location over the whole run.
@@ -231,7 +231,6 @@ impl MetricsEngine {
             tick_checks,
             mirrored,
             last_ns: None,
-            started_ns: None,
         })
     }
 
@@ -240,9 +239,6 @@ impl MetricsEngine {
     pub fn observe(&mut self, tick: &TickView) {
         let t = tick.time_ns;
         self.last_ns = Some(t);
-        if self.started_ns.is_none() && tick.running {
-            self.started_ns = Some(t);
-        }
         for loc in &mut self.locations {
             let v = loc.at.vacuum_mmhg(tick);
             if let Some(cycle) = loc.detector.observe(t, v, tick.target_vacuum_mmhg) {
@@ -324,7 +320,7 @@ impl MetricsEngine {
                 summary.insert("milk_removed_ml_right".into(), m.removed_ml[1]);
             }
             summary.insert("milk_ejections".into(), f64::from(m.ejections));
-            if let Some(latency) = self.ejection_latency_s(m) {
+            if let Some(latency) = ejection_latency_s(m) {
                 summary.insert("first_ejection_latency_s".into(), latency);
             }
         }
@@ -334,14 +330,6 @@ impl MetricsEngine {
             .map(|c| self.judge(c, link, milk))
             .collect();
         MetricsReport { summary, checks }
-    }
-
-    /// Seconds from the pump's start to the first ejection (none before the start counts).
-    fn ejection_latency_s(&self, m: &MilkTotals) -> Option<f64> {
-        let started_s = self.started_ns? as f64 * 1e-9;
-        m.first_ejection_s
-            .filter(|&t| t >= started_s)
-            .map(|t| t - started_s)
     }
 
     fn tick_s(&self) -> f64 {
@@ -573,7 +561,7 @@ impl MetricsEngine {
                 (Some(m), Metric::MilkEjections) => {
                     scalar(f64::from(m.ejections), None, "over the run".into())
                 }
-                (Some(m), _) => match (self.started_ns, self.ejection_latency_s(m)) {
+                (Some(m), _) => match (m.pump_started_ns, ejection_latency_s(m)) {
                     (None, _) => Finding::Missing {
                         reason: "the pump never ran".into(),
                         at_ns: None,
@@ -612,6 +600,11 @@ impl MetricsEngine {
 /// The locations of a kit of `shields` shields: the sensor port, then each present nipple.
 fn locations_of(shields: u8) -> &'static [Location] {
     &Location::ALL[..1 + usize::from(shields.clamp(1, 2))]
+}
+
+/// Seconds from the pump's start to the first ejection after it.
+fn ejection_latency_s(m: &MilkTotals) -> Option<f64> {
+    Some(m.first_ejection_ns?.checked_sub(m.pump_started_ns?)? as f64 * 1e-9)
 }
 
 /// True if the run ended before the window began (or had no ticks).
