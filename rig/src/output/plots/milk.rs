@@ -108,32 +108,8 @@ pub(super) fn panel<DB: DrawingBackend>(
     let (lo, hi) = value_range(drawn.iter().flat_map(|t| t.2.points()));
     let lo = lo.min(0.0);
     let span = (hi - lo).max(1e-3);
-    let mut chart = ChartBuilder::on(area)
-        .margin_left(LEFT_MARGIN_PX)
-        .margin_right(RIGHT_MARGIN_PX)
-        .margin_top(8)
-        .x_label_area_size(if time_axis {
-            TIME_AXIS_PX
-        } else {
-            HIDDEN_TIME_AXIS_PX
-        })
-        .y_label_area_size(LEFT_AXIS_PX)
-        .build_cartesian_2d(window.0..window.1, lo..lo + span * 1.45)?;
-    let mut mesh = chart.configure_mesh();
-    mesh.y_desc(y_desc)
-        .y_label_formatter(&tick)
-        .x_labels(12)
-        .y_labels(5)
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(AXIS_DESC_PX))
-        .bold_line_style(grid_bold())
-        .light_line_style(grid_light());
-    if time_axis {
-        mesh.x_desc(TIME_DESC).x_label_formatter(&tick);
-    } else {
-        mesh.x_label_formatter(&no_tick);
-    }
-    mesh.draw()?;
+    let mut chart = time_chart(area, window, lo..lo + span * 1.45, time_axis)?;
+    time_mesh(&mut chart, y_desc, 5, time_axis)?;
     for (name, color, trace) in &drawn {
         draw_trace(&mut chart, trace, Pen::solid(*color, LINE_PX), name)?;
     }

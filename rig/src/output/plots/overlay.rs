@@ -118,8 +118,8 @@ impl BandOverlay<'_> {
                 .flat_map(|tr| tr.points()),
         );
         let y_range = padded(lo, hi);
-        let mut chart = chart(area, window, y_range.clone(), time_axis)?;
-        mesh(&mut chart, &self.y_desc, time_axis)?;
+        let mut chart = time_chart(area, window, y_range.clone(), time_axis)?;
+        time_mesh(&mut chart, &self.y_desc, 6, time_axis)?;
 
         // The band: from the lowest lower edge to the highest upper edge in each pixel column.
         let outline: Vec<(f64, f64)> = top_line(&upper)
@@ -234,7 +234,7 @@ impl RunsOverlay<'_> {
             })
             .collect();
         let (lo, hi) = value_range(traces.iter().flat_map(|(_, t)| t.points()));
-        let mut chart = chart(area, window, padded(lo, hi), true)?;
+        let mut chart = time_chart(area, window, padded(lo, hi), true)?;
         let mut m = chart.configure_mesh();
         m.y_desc(&self.y_desc)
             .x_desc(&self.x_desc)
@@ -259,54 +259,6 @@ impl RunsOverlay<'_> {
         }
         legend(&mut chart)
     }
-}
-
-type Chart<'a, DB> = ChartContext<
-    'a,
-    DB,
-    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
->;
-
-fn chart<'a, DB: DrawingBackend + 'a>(
-    area: &DrawingArea<DB, Shift>,
-    window: (f64, f64),
-    y_range: std::ops::Range<f64>,
-    time_axis: bool,
-) -> Result<Chart<'a, DB>, DrawFailure> {
-    Ok(ChartBuilder::on(area)
-        .margin_left(LEFT_MARGIN_PX)
-        .margin_right(RIGHT_MARGIN_PX)
-        .margin_top(8)
-        .x_label_area_size(if time_axis {
-            TIME_AXIS_PX
-        } else {
-            HIDDEN_TIME_AXIS_PX
-        })
-        .y_label_area_size(LEFT_AXIS_PX)
-        .build_cartesian_2d(window.0..window.1, y_range)?)
-}
-
-fn mesh<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    y_desc: &str,
-    time_axis: bool,
-) -> Result<(), DrawFailure> {
-    let mut m = chart.configure_mesh();
-    m.y_desc(y_desc)
-        .y_label_formatter(&tick)
-        .x_labels(12)
-        .y_labels(6)
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(AXIS_DESC_PX))
-        .bold_line_style(grid_bold())
-        .light_line_style(grid_light());
-    if time_axis {
-        m.x_desc(TIME_DESC).x_label_formatter(&tick);
-    } else {
-        m.x_label_formatter(&no_tick);
-    }
-    m.draw()?;
-    Ok(())
 }
 
 /// The time axis of a series: never zero-width.

@@ -152,3 +152,56 @@ pub(super) fn run_subtitle(meta: &PlotMeta, curves: &Curves) -> String {
         tick(&last)
     )
 }
+
+/// A panel's chart: time on the x axis over `window`, value on the y axis over `y_range`, with
+/// the standard margins; the time axis' labels take room only when `time_axis` (the bottom panel).
+pub(super) type TimeChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+pub(super) fn time_chart<'a, DB: DrawingBackend + 'a>(
+    area: &DrawingArea<DB, Shift>,
+    window: (f64, f64),
+    y_range: std::ops::Range<f64>,
+    time_axis: bool,
+) -> Result<TimeChart<'a, DB>, DrawFailure> {
+    Ok(ChartBuilder::on(area)
+        .margin_left(LEFT_MARGIN_PX)
+        .margin_right(RIGHT_MARGIN_PX)
+        .margin_top(8)
+        .x_label_area_size(if time_axis {
+            TIME_AXIS_PX
+        } else {
+            HIDDEN_TIME_AXIS_PX
+        })
+        .y_label_area_size(LEFT_AXIS_PX)
+        .build_cartesian_2d(window.0..window.1, y_range)?)
+}
+
+/// The grid and the axes of a [`time_chart`]: `y_labels` value labels; time labels only on the
+/// bottom panel (`time_axis`), the others share its axis.
+pub(super) fn time_mesh<DB: DrawingBackend>(
+    chart: &mut TimeChart<'_, DB>,
+    y_desc: &str,
+    y_labels: usize,
+    time_axis: bool,
+) -> Result<(), DrawFailure> {
+    let mut m = chart.configure_mesh();
+    m.y_desc(y_desc)
+        .y_label_formatter(&tick)
+        .x_labels(12)
+        .y_labels(y_labels)
+        .label_style(font(TICK_PX))
+        .axis_desc_style(font(AXIS_DESC_PX))
+        .bold_line_style(grid_bold())
+        .light_line_style(grid_light());
+    if time_axis {
+        m.x_desc(TIME_DESC).x_label_formatter(&tick);
+    } else {
+        m.x_label_formatter(&no_tick);
+    }
+    m.draw()?;
+    Ok(())
+}

@@ -90,32 +90,8 @@ fn vacuum_panel<DB: DrawingBackend>(
     // Headroom above the curves for the legend box.
     let y_range = (lo - if lo < 0.0 { 0.03 * span } else { 0.0 })..(lo + span * 1.32);
 
-    let mut chart = ChartBuilder::on(area)
-        .margin_left(LEFT_MARGIN_PX)
-        .margin_right(RIGHT_MARGIN_PX)
-        .margin_top(8)
-        .x_label_area_size(if time_axis {
-            TIME_AXIS_PX
-        } else {
-            HIDDEN_TIME_AXIS_PX
-        })
-        .y_label_area_size(LEFT_AXIS_PX)
-        .build_cartesian_2d(window.0..window.1, y_range.clone())?;
-    let mut mesh = chart.configure_mesh();
-    mesh.y_desc(VACUUM_DESC)
-        .y_label_formatter(&tick)
-        .x_labels(12)
-        .y_labels(8)
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(AXIS_DESC_PX))
-        .bold_line_style(grid_bold())
-        .light_line_style(grid_light());
-    if time_axis {
-        mesh.x_desc(TIME_DESC).x_label_formatter(&tick);
-    } else {
-        mesh.x_label_formatter(&no_tick);
-    }
-    mesh.draw()?;
+    let mut chart = time_chart(area, window, y_range.clone(), time_axis)?;
+    time_mesh(&mut chart, VACUUM_DESC, 8, time_axis)?;
 
     if let Some((a, b)) = zoom_band {
         // At least a few pixels wide, so a window of a few seconds in a long run stays visible.
