@@ -18,6 +18,19 @@ pub struct Tables<'a> {
     pub plots: &'a [(String, String, String)],
 }
 
+/// The columns of the runs table (`run_rows`), in both the Markdown and the HTML page.
+const RUN_COLUMNS: [&str; 10] = [
+    "run",
+    "directory",
+    "scenario",
+    "controller",
+    "build id",
+    "seed",
+    "rows",
+    "span",
+    "sample rate",
+    "checks",
+];
 impl Tables<'_> {
     fn metric_names(&self) -> Vec<&str> {
         let names: BTreeSet<&str> = self
@@ -106,19 +119,7 @@ impl Tables<'_> {
         let _ = writeln!(s, "# Comparison of {} runs\n", self.runs.len());
         md_table(
             &mut s,
-            &[
-                "run",
-                "directory",
-                "scenario",
-                "controller",
-                "build id",
-                "seed",
-                "rows",
-                "span",
-                "sample rate",
-                "checks",
-            ]
-            .map(str::to_owned),
+            &RUN_COLUMNS.map(str::to_owned),
             &self.run_rows(),
             false,
         );
@@ -177,23 +178,7 @@ impl Tables<'_> {
             escape(&title),
             escape(&title)
         );
-        html_table(
-            &mut s,
-            &[
-                "run",
-                "directory",
-                "scenario",
-                "controller",
-                "build id",
-                "seed",
-                "rows",
-                "span",
-                "sample rate",
-                "checks",
-            ]
-            .map(str::to_owned),
-            &self.run_rows(),
-        );
+        html_table(&mut s, &RUN_COLUMNS.map(str::to_owned), &self.run_rows());
         if !self.notes.is_empty() {
             s.push_str("<ul>\n");
             for n in self.notes {

@@ -111,6 +111,12 @@ impl CaseRow {
                 message: c.message.clone(),
             })
             .collect();
+        Self::judged(case, checks, report.summary.clone())
+    }
+
+    /// A finished case's row: its outcome is its checks' (a failed one fails it, a marginal one
+    /// marks it).
+    fn judged(case: &Case, checks: Vec<RowCheck>, metrics: BTreeMap<String, f64>) -> Self {
         let outcome = if checks.iter().any(|c| !c.pass) {
             Outcome::Fail
         } else if checks.iter().any(|c| c.marginal) {
@@ -125,7 +131,7 @@ impl CaseRow {
             outcome,
             error: None,
             checks,
-            metrics: report.summary.clone(),
+            metrics,
         }
     }
 
@@ -192,20 +198,7 @@ impl CaseRow {
                 ),
             });
         }
-        let outcome = if checks.iter().any(|c| !c.pass) {
-            Outcome::Fail
-        } else {
-            Outcome::Pass
-        };
-        Self {
-            index: case.index,
-            id: case.id.clone(),
-            params: params(case),
-            outcome,
-            error: None,
-            checks,
-            metrics: crate::course::summary(&course.run, spec),
-        }
+        Self::judged(case, checks, crate::course::summary(&course.run, spec))
     }
 
     /// The row of a single run (`pumprig run`: no sweep, no parameters).
