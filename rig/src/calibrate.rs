@@ -393,6 +393,7 @@ fn noel(ctx: &Ctx) -> Result<Vec<Row>, CalibrateError> {
     })?;
     let _ = course::infant_session(
         &mut m,
+        pumprig_sim::params::IntegrationParams::default().mother_step_ms * 1e-3,
         SessionKind::Breastfeed,
         course::FeedSide::Both,
         15.0,

@@ -220,6 +220,8 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         }
         until_sample -= 1;
     }
+    // The run may end between two of the mother's steps (§7.7): her last partial step.
+    plant.finish_mother();
     let link = controller.link_health();
     // The mother's totals over this run only (a course's mother arrives with earlier sessions').
     let end = plant.outputs();

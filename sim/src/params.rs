@@ -177,6 +177,10 @@ serde_struct! {
     pub struct IntegrationParams {
         /// Implicit substeps per control tick.
         pub substeps_per_tick: u32,
+        /// Step of the mother's session model (stimulus, oxytocin, milk flow; §13–§16), ms,
+        /// rounded to whole control ticks (at least one): her rates are below 1/s, so she needs
+        /// no 1 kHz step (§7.7 gives the bound).
+        pub mother_step_ms: f64,
     }
 }
 
@@ -292,10 +296,15 @@ impl Default for SensorParams {
     }
 }
 
+/// Longest step of the mother's session model, ms: a tenth of her fastest time scale (the 1-s
+/// slow update, §7.7), so an ejection's timing stays finer than anything she resolves.
+pub const MAX_MOTHER_STEP_MS: f64 = 100.0;
+
 impl Default for IntegrationParams {
     fn default() -> Self {
         Self {
             substeps_per_tick: 1,
+            mother_step_ms: 10.0,
         }
     }
 }
@@ -543,6 +552,14 @@ impl PlantParams {
                 reason: "must be between 1 and 1000",
             });
         }
+        let m = self.integration.mother_step_ms;
+        if !(m > 0.0 && m <= MAX_MOTHER_STEP_MS) {
+            c.0.push(ParamError {
+                key: "integration.mother_step_ms".into(),
+                value: m,
+                reason: "must be above 0 and at most 100 ms",
+            });
+        }
         c.0.extend(self.mother.validate());
         c.0
     }
@@ -578,5 +595,11 @@ mod tests {
         );
         assert!(keys.contains(&"relief_valve.full_open_vacuum_mmhg".to_string()));
         assert!(keys.contains(&"sensor.noise_mv_rms".to_string()));
+        for bad in [0.0, -1.0, 100.5, f64::NAN] {
+            let mut p = PlantParams::default();
+            p.integration.mother_step_ms = bad;
+            let keys: Vec<_> = p.validate().into_iter().map(|e| e.key).collect();
+            assert_eq!(keys, ["integration.mother_step_ms"], "{bad}");
+        }
     }
 }

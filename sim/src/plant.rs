@@ -88,7 +88,8 @@ pub struct PlantOutputs {
     /// Free-air flows over the last step, mL/min: pumped out, in through the relief valve.
     pub pump_flow_ml_min: f64,
     pub relief_flow_ml_min: f64,
-    /// The mother's milk and hormones (§13–§18).
+    /// The mother's milk and hormones (§13–§18) as of her last step (every
+    /// `integration.mother_step_ms`, §7.7; held in between).
     pub mother: MotherOutputs,
 }
 
@@ -169,7 +170,39 @@ pub struct Plant {
     ledger: AirLedger,
     energy_j: f64,
     mother: Mother,
+    mother_clock: MotherClock,
     last: PlantOutputs,
+}
+
+/// When the mother steps (§7.7): every `ticks` control ticks, over their summed length, with the
+/// mean of the ticks' nipple vacuums.
+#[derive(Clone, Copy, Debug)]
+struct MotherClock {
+    /// The mother's step, s (`integration.mother_step_ms`).
+    step_s: f64,
+    /// Control tick the count below is for, s (NaN before the first step).
+    tick_s: f64,
+    /// Ticks per mother step at `tick_s`: `step_s / tick_s` rounded, at least one.
+    ticks: u32,
+    /// Ticks since the mother's last step.
+    pending: u32,
+    /// Sum of each nipple's vacuum over the pending ticks, mmHg·ticks.
+    vacuum_sum_mmhg: [f64; 2],
+    /// Each nipple's vacuum at the end of the last tick, mmHg.
+    vacuum_end_mmhg: [f64; 2],
+}
+
+impl MotherClock {
+    fn new(step_ms: f64) -> Self {
+        Self {
+            step_s: step_ms * 1e-3,
+            tick_s: f64::NAN,
+            ticks: 1,
+            pending: 0,
+            vacuum_sum_mmhg: [0.0; 2],
+            vacuum_end_mmhg: [0.0; 2],
+        }
+    }
 }
 
 /// Cd used for leaks injected by scenario events.
@@ -276,12 +309,13 @@ impl Plant {
             ledger: AirLedger::default(),
             energy_j: 0.0,
             mother,
+            mother_clock: MotherClock::new(params.integration.mother_step_ms),
             last: PlantOutputs::default(),
         };
         if shields == 2 {
-            plant.observe_into::<2>(0.0, 0.0, 0.0, 0.0);
+            plant.observe_into::<2>(0.0, 0.0, 0.0, 0.0, true);
         } else {
-            plant.observe_into::<1>(0.0, 0.0, 0.0, 0.0);
+            plant.observe_into::<1>(0.0, 0.0, 0.0, 0.0, true);
         }
         Ok(plant)
     }
@@ -350,27 +384,78 @@ impl Plant {
         let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
         let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
         let power = (self.energy_j - energy_start) * inv_dt;
-        self.step_mother::<N>(dt);
-        self.observe_into::<N>(pumped, relief, power, electrical.current_a);
+        let mother_stepped = self.tick_mother::<N>(dt);
+        self.observe_into::<N>(pumped, relief, power, electrical.current_a, mother_stepped);
         Ok(())
     }
 
-    /// The mother over the tick, with the vacuum and fit at each nipple at its end (§13–§16).
+    /// Counts the tick towards the mother's next step and takes it when due (§7.7); true if she
+    /// stepped.
     #[inline(always)]
-    fn step_mother<const N: usize>(&mut self, dt_s: f64) {
+    fn tick_mother<const N: usize>(&mut self, tick_s: f64) -> bool {
+        if self.mother_clock.tick_s != tick_s {
+            // A new tick length: finish the window counted in the old one first.
+            self.step_mother::<N>();
+            let clock = &mut self.mother_clock;
+            clock.tick_s = tick_s;
+            clock.ticks = ((clock.step_s / tick_s).round() as u32).max(1);
+        }
         let atm = self.ambient.pressure_pa;
-        let mut nipples = [None; 2];
-        for (n, c) in nipples.iter_mut().zip(&self.chambers[..N]) {
+        let clock = &mut self.mother_clock;
+        clock.pending += 1;
+        let due = clock.pending >= clock.ticks;
+        for (k, c) in self.chambers[..N].iter().enumerate() {
             let v = vacuum_mmhg(atm, c.pressure_pa);
+            clock.vacuum_sum_mmhg[k] += v;
+            clock.vacuum_end_mmhg[k] = v;
+            if !due {
+                // Her step registers its last tick's vacuum itself.
+                self.mother.sense(k, v);
+            }
+        }
+        if due {
+            self.step_mother::<N>();
+        }
+        due
+    }
+
+    /// The mother over the ticks since her last step (none: nothing to do), with the mean vacuum
+    /// at each nipple over them and the fit at their end (§13–§16).
+    fn step_mother<const N: usize>(&mut self) {
+        let clock = &mut self.mother_clock;
+        if clock.pending == 0 {
+            return;
+        }
+        let ticks = f64::from(clock.pending);
+        let mut nipples = [None; 2];
+        for (k, (n, c)) in nipples.iter_mut().zip(&self.chambers[..N]).enumerate() {
+            let v = clock.vacuum_end_mmhg[k];
             let e = c.fit.exposure_at(v, c.fit_state.swell_fraction);
             *n = Some(Nipple {
                 vacuum_mmhg: v,
+                mean_vacuum_mmhg: clock.vacuum_sum_mmhg[k] / ticks,
                 duct_openness: e.duct_openness,
                 comfort: e.comfort,
                 tactile_stretch_per_s: 0.0,
             });
         }
-        self.mother.step(dt_s, &nipples);
+        clock.pending = 0;
+        clock.vacuum_sum_mmhg = [0.0; 2];
+        self.mother.step(ticks * clock.tick_s, &nipples);
+    }
+
+    /// Steps the mother over the ticks since her last step (a run's end falls between two of
+    /// her steps), so her state and [`PlantOutputs::mother`] include every tick.
+    pub fn finish_mother(&mut self) {
+        if self.mother_clock.pending == 0 {
+            return;
+        }
+        if self.shields == 2 {
+            self.step_mother::<2>();
+        } else {
+            self.step_mother::<1>();
+        }
+        self.last.mother = *self.mother.outputs();
     }
 
     /// The mother (between sessions of a course she moves from one plant to the next).
@@ -378,8 +463,10 @@ impl Plant {
         &self.mother
     }
 
-    /// Ends the session: the mother leaves with her state, for the next session or the rest.
-    pub fn into_mother(self) -> Mother {
+    /// Ends the session: the mother leaves with her state (every tick of it, [`Self::finish_mother`]),
+    /// for the next session or the rest.
+    pub fn into_mother(mut self) -> Mother {
+        self.finish_mother();
         self.mother
     }
 
@@ -489,6 +576,7 @@ impl Plant {
         relief_ml_min: f64,
         power_w: f64,
         current_a: f64,
+        mother_stepped: bool,
     ) {
         let atm = self.ambient.pressure_pa;
         let last = &mut self.last;
@@ -508,7 +596,12 @@ impl Plant {
         last.valve_opening = self.valve_opening;
         last.pump_flow_ml_min = pump_ml_min;
         last.relief_flow_ml_min = relief_ml_min;
-        last.mother = *self.mother.outputs();
+        if mother_stepped {
+            last.mother = *self.mother.outputs();
+        } else {
+            // Held between her steps; an ejection starts on one tick only.
+            last.mother.ejection_started = false;
+        }
     }
 
     /// Samples the transducer at the manifold: advances its lag over `dt_s` and converts (§9).

@@ -16,8 +16,6 @@ use crate::session;
 
 /// Longest rest step between prolactin samples for the daily mean, s.
 const DAILY_SAMPLE_S: f64 = 600.0;
-/// Infant feeds are stepped at this rate, s (the pump's sessions at the scenario's tick).
-const FEED_STEP_S: f64 = 1e-3;
 
 /// One session of the course.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -221,6 +219,7 @@ pub fn run_course(
                 }
                 SessionKind::Breastfeed | SessionKind::Comfort => infant_session(
                     &mut mother,
+                    loaded.scenario.plant.integration.mother_step_ms * 1e-3,
                     spec.kind,
                     spec.side.unwrap_or_default(),
                     spec.duration_min.unwrap_or(super::spec::DEFAULT_FEED_MIN),
@@ -370,9 +369,12 @@ pub fn pump_session(
     Ok((record, mother))
 }
 
-/// An infant feed: the infant's sucking on one breast, or on each for half the feed.
+/// An infant feed: the infant's sucking on one breast, or on each for half the feed. The mother
+/// steps every `step_s` (`integration.mother_step_ms`, as in a pump session: §7.7) with the mean
+/// of the sucking's vacuum over the step.
 pub fn infant_session(
     mother: &mut Mother,
+    step_s: f64,
     kind: SessionKind,
     side: FeedSide,
     duration_min: f64,
@@ -389,13 +391,15 @@ pub fn infant_session(
     let removed_before = [mother.breast(0).removed_ml, mother.breast(1).removed_ml];
     let prolactin_start = mother.outputs().prolactin_ng_ml;
     let ejections_before = mother.outputs().ejections;
-    let steps = (duration_min * 60.0 / FEED_STEP_S).round() as u64;
+    let steps = ((duration_min * 60.0 / step_s).round() as u64).max(1);
     let mut first = None;
     let mut peak = (0.0, prolactin_start);
     let mut oxytocin_samples = Vec::new();
-    let sample_every = (OXYTOCIN_SAMPLE_S / FEED_STEP_S).round() as u64;
+    let sample_every = ((OXYTOCIN_SAMPLE_S / step_s).round() as u64).max(1);
     for k in 0..steps {
-        let t = k as f64 * FEED_STEP_S;
+        // The step from t0 to t: what the mother shows at its end.
+        let t0 = k as f64 * step_s;
+        let t = t0 + step_s;
         let on_left = match side {
             FeedSide::Left => true,
             FeedSide::Right => false,
@@ -403,6 +407,7 @@ pub fn infant_session(
         };
         let nipple = Some(Nipple {
             vacuum_mmhg: pattern.vacuum_mmhg(t),
+            mean_vacuum_mmhg: pattern.mean_vacuum_mmhg(t0, t),
             duct_openness: 1.0,
             comfort: 1.0,
             tactile_stretch_per_s: TACTILE_STRETCH_PER_S,
@@ -412,7 +417,7 @@ pub fn infant_session(
         } else {
             [None, nipple]
         };
-        let out = mother.step(FEED_STEP_S, &nipples);
+        let out = mother.step(step_s, &nipples);
         if k % sample_every == 0 {
             oxytocin_samples.push(out.oxytocin_pg_ml);
         }

@@ -56,11 +56,59 @@ impl SuckingPattern {
         let s = (phase * core::f64::consts::PI).sin();
         self.baseline_mmhg + (self.peak_mmhg - self.baseline_mmhg) * s * s
     }
+
+    /// Mean intra-oral vacuum from `t0_s` to `t1_s` into the feed, mmHg: (13.3) integrated
+    /// exactly, `∫ sin²(π·f·t) dt = t/2 − sin(2π·f·t)/(4π·f)`, for a mother stepped over the
+    /// interval (§7.7).
+    pub fn mean_vacuum_mmhg(&self, t0_s: f64, t1_s: f64) -> f64 {
+        let span_s = t1_s - t0_s;
+        if span_s <= 0.0 {
+            return self.vacuum_mmhg(t0_s);
+        }
+        let f_hz = self.sucks_per_min / 60.0;
+        // Phases within a cycle keep the sines accurate however long the feed.
+        let sin2 = |t: f64| ((t * f_hz).fract() * core::f64::consts::TAU).sin();
+        let mean_sin_sq =
+            0.5 - (sin2(t1_s) - sin2(t0_s)) / (2.0 * core::f64::consts::TAU * f_hz * span_s);
+        self.baseline_mmhg + (self.peak_mmhg - self.baseline_mmhg) * mean_sin_sq
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The closed-form mean equals the midpoint rule on a fine grid, over whole and partial
+    /// sucks, late in a feed as early.
+    #[test]
+    fn mean_vacuum_is_the_integral_of_the_pattern() {
+        for mode in [SuckingMode::Feed, SuckingMode::Comfort] {
+            let p = SuckingPattern::of(mode);
+            for (t0, t1) in [
+                (0.0, 0.01),
+                (0.123, 0.133),
+                (0.0, 1.0),
+                (599.995, 600.005),
+                (3.0, 3.7),
+            ] {
+                let n = 100_000;
+                let h = (t1 - t0) / f64::from(n);
+                let numeric = (0..n)
+                    .map(|k| p.vacuum_mmhg(t0 + (f64::from(k) + 0.5) * h))
+                    .sum::<f64>()
+                    / f64::from(n);
+                let exact = p.mean_vacuum_mmhg(t0, t1);
+                assert!(
+                    (exact - numeric).abs() < 1e-6,
+                    "{mode:?} {t0}..{t1}: {exact} vs {numeric}"
+                );
+            }
+            // A whole number of sucks averages to the midpoint of baseline and peak.
+            let whole = 60.0 / p.sucks_per_min * 3.0;
+            let mid = 0.5 * (p.baseline_mmhg + p.peak_mmhg);
+            assert!((p.mean_vacuum_mmhg(10.0, 10.0 + whole) - mid).abs() < 1e-9);
+        }
+    }
 
     #[test]
     fn feed_stays_in_the_published_envelope() {

@@ -1,6 +1,7 @@
 //! The mother: nipple stimulation, oxytocin and milk ejection, prolactin, each breast's milk and its
-//! secretory capacity over days (docs/model.md §13–§18). The plant steps it every control tick with
-//! the vacuum and fit at each nipple; between sessions of a course it advances in large steps.
+//! secretory capacity over days (docs/model.md §13–§18). The plant steps it with the vacuum and fit
+//! at each nipple every `integration.mother_step_ms` (10 ms, §7.7); between
+//! sessions of a course it advances in large steps.
 //!
 //! Sources per part are in each module; CALIBRATION.md's targets are reproduced by
 //! `pumprig calibrate` with this one default mother and one set of constants.
@@ -44,7 +45,12 @@ const ROUTINE_DURATION_S: f64 = 900.0;
 /// infant's mouth.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Nipple {
+    /// Vacuum at the end of the step, mmHg: what the receptors compare with the last step's
+    /// (13.2).
     pub vacuum_mmhg: f64,
+    /// Mean vacuum over the step, mmHg: what removes milk during it (16.3). The plant steps the
+    /// mother every few control ticks (§7.7) and averages the ticks' vacuums.
+    pub mean_vacuum_mmhg: f64,
     /// Share of the ducts the fit leaves open, 0..1 (§8).
     pub duct_openness: f64,
     /// 1 comfortable .. 0 maximal pain (§8).
@@ -176,7 +182,8 @@ impl Mother {
         }
     }
 
-    /// One control tick of a session: stimulus, oxytocin, ejection, removal (§13–§16). A `None`
+    /// One step of a session (a few control ticks, §7.7): stimulus, oxytocin, ejection, removal
+    /// (§13–§16). A `None`
     /// side has nothing on it (single pumping, or the other breast during a feed).
     #[inline]
     pub fn step(&mut self, dt_s: f64, nipples: &[Option<Nipple>; 2]) -> &MotherOutputs {
@@ -199,7 +206,7 @@ impl Mother {
         let contraction = self.oxytocin.contraction();
         // An ejection is bilateral; milk leaves only where there is suction.
         for (k, n) in nipples.iter().enumerate() {
-            let (v, open) = n.map_or((0.0, 0.0), |n| (n.vacuum_mmhg, n.duct_openness));
+            let (v, open) = n.map_or((0.0, 0.0), |n| (n.mean_vacuum_mmhg, n.duct_openness));
             self.breasts[k].step(dt_s, contraction, v, open);
         }
         self.time_s += dt_s;
@@ -213,6 +220,13 @@ impl Mother {
         }
         self.refresh_outputs(pulse);
         &self.out
+    }
+
+    /// The receptors of `side` register the vacuum of a control tick between the mother's steps
+    /// (§7.7): they respond to every change, while the rest of her steps every few ticks.
+    #[inline(always)]
+    pub fn sense(&mut self, side: usize, vacuum_mmhg: f64) {
+        self.receptors[side].sense(vacuum_mmhg);
     }
 
     /// Prolactin, synthesis and capacity over `h` s with `stimulus` stretch units delivered in it.
@@ -338,6 +352,7 @@ mod tests {
             let v = if phase < 0.5 { vacuum } else { 0.0 };
             let n = Some(Nipple {
                 vacuum_mmhg: v,
+                mean_vacuum_mmhg: v,
                 duct_openness: 1.0,
                 comfort: 1.0,
                 tactile_stretch_per_s: 0.0,
