@@ -67,7 +67,8 @@ impl DiaphragmPump {
     /// As [`DiaphragmPump::at`], with 1/p_out given (the atmosphere: a run constant). The
     /// isothermal pump (n = 1) then needs no division: p_in·η = p_in·(1 + ε) − ε·p_out (5.1)
     /// and ln(p_out/p_in) = −ln(p_in/p_out) (5.4), the same quantities rearranged.
-    #[inline]
+    // Always inlined: the plant's step calls it once per tick, and LLVM otherwise keeps it a call.
+    #[inline(always)]
     pub fn at_with_inverse(
         &self,
         inlet_pa: f64,
