@@ -113,7 +113,7 @@ pub struct AirLedger {
     pub leak_in_kg: f64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Chamber {
     /// Air volume with no tissue drawn in (shield + half the tube), m³.
     volume_m3: f64,
@@ -166,6 +166,10 @@ pub struct Plant {
     /// not a `Vec`: the step is compiled once per kit size with its loops unrolled.
     chambers: [Chamber; 2],
     shields: usize,
+    /// Both chambers of a double kit are built alike and nothing has told them apart yet (an
+    /// injected leak does): they stay bit for bit equal, so the step computes the left and
+    /// copies it (§7, "How the step is evaluated").
+    mirrored: bool,
     transducer: Transducer,
     ledger: AirLedger,
     energy_j: f64,
@@ -303,6 +307,7 @@ impl Plant {
             valve_opening: 1.0,
             manifold_mass_kg: ambient.pressure_pa * manifold_volume_m3 / rt,
             manifold_pa: ambient.pressure_pa,
+            mirrored: shields == 2 && chambers[0] == chambers[1],
             chambers,
             shields,
             transducer: Transducer::new(&params.sensor, rng::stream(seed, "sensor")),
@@ -313,9 +318,9 @@ impl Plant {
             last: PlantOutputs::default(),
         };
         if shields == 2 {
-            plant.observe_into::<2>(0.0, 0.0, 0.0, 0.0, true);
+            plant.observe_into::<2, 2>(0.0, 0.0, 0.0, 0.0, true);
         } else {
-            plant.observe_into::<1>(0.0, 0.0, 0.0, 0.0, true);
+            plant.observe_into::<1, 1>(0.0, 0.0, 0.0, 0.0, true);
         }
         Ok(plant)
     }
@@ -329,24 +334,45 @@ impl Plant {
 
     /// Integrates over `input.dt_s` with the actuators held, in `substeps_per_tick` implicit steps.
     pub fn step(&mut self, input: &StepInput) -> Result<&PlantOutputs, PlantError> {
-        // One copy of the step per kit size: with the shield count a constant, every per-chamber
-        // loop is unrolled and its values stay in registers.
+        // One copy of the step per kit size (N chambers, M of them computed: a mirrored double
+        // kit computes the left and copies it): with the counts constant, every per-chamber loop
+        // is unrolled and its values stay in registers.
         if self.shields == 2 {
-            self.step_n::<2>(input)?;
+            if self.mirrored {
+                self.step_n::<2, 1>(input)?;
+            } else {
+                self.step_n::<2, 2>(input)?;
+            }
         } else {
-            self.step_n::<1>(input)?;
+            self.step_n::<1, 1>(input)?;
         }
         Ok(&self.last)
     }
 
+    /// Copies the left chamber's state to the right (a mirrored kit, after the left's step).
     #[inline(always)]
-    fn step_n<const N: usize>(&mut self, input: &StepInput) -> Result<(), PlantError> {
+    fn mirror<const N: usize, const M: usize>(&mut self) {
+        if M < N {
+            let [left, right] = &mut self.chambers;
+            right.mass_kg = left.mass_kg;
+            right.pressure_pa = left.pressure_pa;
+            right.fit_state = left.fit_state;
+            right.leaked_kg = left.leaked_kg;
+            right.leak_kg_s = left.leak_kg_s;
+        }
+    }
+
+    #[inline(always)]
+    fn step_n<const N: usize, const M: usize>(
+        &mut self,
+        input: &StepInput,
+    ) -> Result<(), PlantError> {
         let h = input.dt_s / f64::from(self.substeps);
         let duty = input.motor_duty.clamp(0.0, 1.0);
         let atm = self.ambient.pressure_pa;
         let start = self.ledger;
         let energy_start = self.energy_j;
-        let mut leaked_start = [0.0; N];
+        let mut leaked_start = [0.0; M];
         for (k, l) in leaked_start.iter_mut().enumerate() {
             *l = self.chambers[k].leaked_kg;
         }
@@ -373,26 +399,27 @@ impl Plant {
                 input.valve_open,
                 fixed.valve_decays,
             );
-            self.step_pneumatics::<N>(h, &pump)?;
+            self.step_pneumatics::<N, M>(h, &pump)?;
         }
         let dt = input.dt_s;
         let inv_dt = 1.0 / dt;
-        for (c, l) in self.chambers[..N].iter_mut().zip(leaked_start) {
+        for (c, l) in self.chambers[..M].iter_mut().zip(leaked_start) {
             c.leak_kg_s = (c.leaked_kg - l) * inv_dt;
         }
+        self.mirror::<N, M>();
         let d = |a: f64, b: f64| (a - b) * inv_dt * self.free_air_ml_min_per_kg_s;
         let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
         let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
         let power = (self.energy_j - energy_start) * inv_dt;
-        let mother_stepped = self.tick_mother::<N>(dt);
-        self.observe_into::<N>(pumped, relief, power, electrical.current_a, mother_stepped);
+        let mother_stepped = self.tick_mother::<N, M>(dt);
+        self.observe_into::<N, M>(pumped, relief, power, electrical.current_a, mother_stepped);
         Ok(())
     }
 
     /// Counts the tick towards the mother's next step and takes it when due (§7.7); true if she
     /// stepped.
     #[inline(always)]
-    fn tick_mother<const N: usize>(&mut self, tick_s: f64) -> bool {
+    fn tick_mother<const N: usize, const M: usize>(&mut self, tick_s: f64) -> bool {
         if self.mother_clock.tick_s != tick_s {
             // A new tick length: finish the window counted in the old one first.
             self.step_mother::<N>();
@@ -404,8 +431,9 @@ impl Plant {
         let clock = &mut self.mother_clock;
         clock.pending += 1;
         let due = clock.pending >= clock.ticks;
-        for (k, c) in self.chambers[..N].iter().enumerate() {
-            let v = vacuum_mmhg(atm, c.pressure_pa);
+        for k in 0..N {
+            // A mirrored right chamber has the left's pressure.
+            let v = vacuum_mmhg(atm, self.chambers[k.min(M - 1)].pressure_pa);
             clock.vacuum_sum_mmhg[k] += v;
             clock.vacuum_end_mmhg[k] = v;
             if !due {
@@ -471,7 +499,7 @@ impl Plant {
     }
 
     #[inline(always)]
-    fn step_pneumatics<const N: usize>(
+    fn step_pneumatics<const N: usize, const M: usize>(
         &mut self,
         h: f64,
         pump: &PumpOperatingPoint,
@@ -499,7 +527,7 @@ impl Plant {
         };
         let mut spokes = [Spoke::default(); N];
         let mut leaks = [EdgeFlow::ZERO; N];
-        for k in 0..N {
+        for k in 0..M {
             let c = &self.chambers[k];
             let leak_area = c.fit_state.seal_leak_cd_area_m2 + c.extra_leak_cd_area_m2;
             leaks[k] =
@@ -516,13 +544,17 @@ impl Plant {
                 tube: self.tube.flow(c.pressure_pa, p_hub),
             };
         }
+        if M < N {
+            spokes[1] = spokes[0];
+            leaks[1] = leaks[0];
+        }
         let (dp_hub, dp) = solve_star(&hub, &spokes, h);
         // (7.4) Transfer each edge's linearised flow: what leaves one node enters the other.
         let pumped = h * pump.linearised(dp_hub, 0.0).max(0.0);
         let valve_in = h * valve.linearised(0.0, dp_hub);
         let relief_in = h * relief.linearised(0.0, dp_hub);
         let mut hub_mass = self.manifold_mass_kg + valve_in + relief_in - pumped;
-        for k in 0..N {
+        for k in 0..M {
             let c = &mut self.chambers[k];
             let tube = h * spokes[k].tube.linearised(dp[k], dp_hub);
             let leak = h * leaks[k].linearised(0.0, dp[k]);
@@ -530,8 +562,14 @@ impl Plant {
             c.mass_kg += leak - tube;
             c.leaked_kg += leak;
             self.ledger.leak_in_kg += leak;
+            if M < N {
+                // The right chamber's identical share, added in the same order as its own step.
+                hub_mass += tube;
+                self.ledger.leak_in_kg += leak;
+            }
             Self::settle_chamber(c, atm, self.rt, c.pressure_pa + dp[k])?;
         }
+        self.mirror::<N, M>();
         self.manifold_mass_kg = hub_mass;
         self.manifold_pa = hub_mass * self.manifold_pa_per_kg;
         self.ledger.pumped_out_kg += pumped;
@@ -570,7 +608,7 @@ impl Plant {
 
     /// Writes the observable state at the end of a step into `self.last`, in place.
     #[inline(always)]
-    fn observe_into<const N: usize>(
+    fn observe_into<const N: usize, const M: usize>(
         &mut self,
         pump_ml_min: f64,
         relief_ml_min: f64,
@@ -580,12 +618,15 @@ impl Plant {
     ) {
         let atm = self.ambient.pressure_pa;
         let last = &mut self.last;
-        for (o, c) in last.shields.iter_mut().zip(&self.chambers[..N]) {
+        for (o, c) in last.shields.iter_mut().zip(&self.chambers[..M]) {
             *o = ShieldOutputs {
                 vacuum_mmhg: vacuum_mmhg(atm, c.pressure_pa),
                 tissue_volume_ml: c.fit_state.tissue_volume_m3 * 1e6,
                 leak_flow_ml_min: c.leak_kg_s * self.free_air_ml_min_per_kg_s,
             };
+        }
+        if M < N {
+            last.shields[1] = last.shields[0];
         }
         last.vacuum_manifold_mmhg = vacuum_mmhg(atm, self.manifold_pa);
         last.shield_count = N as u8;
@@ -623,6 +664,8 @@ impl Plant {
             PlantFault::LeakOnset { side, area_mm2 } => {
                 if let Some(c) = self.chambers[..self.shields].get_mut(side as usize) {
                     c.extra_leak_cd_area_m2 += INJECTED_LEAK_CD * mm2_to_m2(area_mm2);
+                    // The sides differ from now on.
+                    self.mirrored = false;
                 }
             }
             PlantFault::Sensor(f) => self.transducer.inject(f),
@@ -670,5 +713,73 @@ impl Plant {
             p[k] = c.pressure_pa;
         }
         (self.manifold_pa, p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+        /// A double kit built alike computes its left chamber and copies it; the step that
+        /// computes both gives the same bits, tick for tick, before and after a leak on the right
+        /// tells the sides apart.
+        #[test]
+        fn a_mirrored_kit_steps_bit_for_bit_like_the_full_step(
+            chamber_ml in 10.0f64..200.0,
+            tunnel_mm in 19.0f64..36.0,
+            leak_mm2 in 0.0f64..2.0,
+            manifold_ml in 0.5f64..20.0,
+            duty_period in 40usize..1500,
+            leak_at in 500usize..2500,
+        ) {
+            let mut p = PlantParams::default();
+            p.kit.shields = 2;
+            p.kit.manifold_volume_ml = manifold_ml;
+            for side in [&mut p.left, &mut p.right] {
+                side.chamber_volume_ml = chamber_ml;
+                side.tunnel_diameter_mm = tunnel_mm;
+                side.kit_leak_area_mm2 = leak_mm2;
+            }
+            let mut mirrored = Plant::new(&p, 3).unwrap();
+            prop_assert!(mirrored.mirrored);
+            let mut full = mirrored.clone();
+            full.mirrored = false;
+            for k in 0..3000usize {
+                if k == leak_at {
+                    let leak = PlantFault::LeakOnset { side: Side::Right, area_mm2: 0.4 };
+                    mirrored.inject(leak);
+                    full.inject(leak);
+                    prop_assert!(!mirrored.mirrored);
+                }
+                let pulling = (k / duty_period) % 2 == 0;
+                let input = StepInput {
+                    motor_duty: if pulling { 0.3 + 0.7 * ((k % 7) as f64 / 6.0) } else { 0.0 },
+                    valve_open: !pulling,
+                    dt_s: 1e-3,
+                };
+                let a = *mirrored.step(&input).unwrap();
+                let b = *full.step(&input).unwrap();
+                prop_assert_eq!(a, b, "tick {}", k);
+                prop_assert_eq!(mirrored.ledger(), full.ledger());
+                prop_assert_eq!(&mirrored.chambers, &full.chambers);
+                prop_assert_eq!(mirrored.manifold_pa.to_bits(), full.manifold_pa.to_bits());
+            }
+            prop_assert_eq!(mirrored.mother().outputs(), full.mother().outputs());
+        }
+    }
+
+    /// Kits whose sides differ, and one-shield kits, take the full step.
+    #[test]
+    fn only_a_double_kit_built_alike_is_mirrored() {
+        let mut p = PlantParams::default();
+        p.kit.shields = 2;
+        assert!(Plant::new(&p, 1).unwrap().mirrored);
+        p.right.tunnel_diameter_mm += 3.0;
+        assert!(!Plant::new(&p, 1).unwrap().mirrored);
+        p.kit.shields = 1;
+        assert!(!Plant::new(&p, 1).unwrap().mirrored);
     }
 }
