@@ -6,6 +6,10 @@
 //! that holds a new firmware build to the committed baseline. Without a C compiler that test says
 //! it skipped; the same criterion with the reference firmware (a changed setting) always runs.
 
+#[path = "support/c_firmware.rs"]
+mod c_firmware;
+use c_firmware::{build_example, c_compiler};
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,10 +20,6 @@ fn pumprig(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("pumprig runs")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -209,37 +209,6 @@ fn assert_failed_on_vacuum(o: &Output, out: &Path) {
     assert!(junit.contains(r#"<testcase name="baseline: valve_open" classname="golden"/>"#));
 }
 
-/// The C compiler command (`$CC` may carry flags), if one runs.
-fn c_compiler() -> Option<Vec<String>> {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let words: Vec<String> = cc.split_whitespace().map(str::to_owned).collect();
-    let (prog, args) = words.split_first()?;
-    let ok = Command::new(prog)
-        .args(args)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(words)
-}
-
-/// Builds the example C firmware with `defines` into `out`.
-fn build_c_firmware(cc: &[String], defines: &[&str], out: &Path) {
-    let src = repo().join("examples/c-firmware");
-    let o = Command::new(&cc[0])
-        .args(&cc[1..])
-        .args(["-shared", "-fPIC", "-O2", "-std=c99", "-Wall"])
-        .arg("-I")
-        .arg(repo().join("rig/include"))
-        .args(defines)
-        .arg("-o")
-        .arg(out)
-        .arg(src.join("pump.c"))
-        .arg(src.join("hal_shim.c"))
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
 #[test]
 fn a_firmware_change_fails_the_baseline_and_a_rerun_passes() {
     let Some(cc) = c_compiler() else {
@@ -252,7 +221,7 @@ fn a_firmware_change_fails_the_baseline_and_a_rerun_passes() {
     };
     let dir = scratch("c-firmware");
     let release = dir.join("libpump.so");
-    build_c_firmware(&cc, &[], &release);
+    build_example(&cc, &[], &release);
     // The release firmware's run becomes the baseline.
     let (o, first) = run(
         &dir,
@@ -275,7 +244,7 @@ fn a_firmware_change_fails_the_baseline_and_a_rerun_passes() {
     );
     // A new firmware build with half the proportional gain in place of the old one, the
     // scenario unchanged: the vacuum leaves the band.
-    build_c_firmware(&cc, &["-DPUMP_KP_PERCENT=50"], &release);
+    build_example(&cc, &["-DPUMP_KP_PERCENT=50"], &release);
     let (o, regressed) = run(&dir, "golden", &scenario(&release), "regressed");
     assert_failed_on_vacuum(&o, &regressed);
     fs::remove_dir_all(&dir).unwrap();
@@ -480,7 +449,7 @@ fn a_firmware_telemetry_column_can_be_held_to_its_baseline() {
     };
     let dir = scratch("fw-telemetry");
     let lib = dir.join("libpump.so");
-    build_c_firmware(&cc, &[], &lib);
+    build_example(&cc, &[], &lib);
     let controller = format!("cabi:{}", lib.display());
     let (o, first) = run(&dir, "golden", &session(&controller), "first");
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
@@ -499,7 +468,7 @@ abs = 5.0
             .join("baseline-fw_integral_duty_permille.svg")
             .is_file()
     );
-    build_c_firmware(&cc, &["-DPUMP_KP_PERCENT=50"], &lib);
+    build_example(&cc, &["-DPUMP_KP_PERCENT=50"], &lib);
     let (o, changed) = run(&dir, "golden", &scenario, "changed");
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+#[path = "support/c_firmware.rs"]
+mod c_firmware;
+use c_firmware::{build_example, c_compiler};
+
 use pumprig::controller::{
     ActuatorFrame, CABI_VERSION, CabiController, Controller, ControllerError, ControllerIdentity,
     FwActuator, IsolatedCabiController, SensorFrame, buttons, set_worker_exe,
@@ -20,19 +24,6 @@ use pumprig::session;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The C compiler command (`$CC` may carry flags), if one runs.
-fn c_compiler() -> Option<Vec<String>> {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let words: Vec<String> = cc.split_whitespace().map(str::to_owned).collect();
-    let (prog, args) = words.split_first()?;
-    let ok = Command::new(prog)
-        .args(args)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(words)
 }
 
 /// A library built for one test, deleted when the test ends.
@@ -74,24 +65,7 @@ fn build(test: &str, defines: &[&str]) -> Option<Built> {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join(format!("{test}.so"));
-    let src = repo().join("examples/c-firmware");
-    let o = Command::new(&cc[0])
-        .args(&cc[1..])
-        .args(["-shared", "-fPIC", "-O2", "-std=c99", "-Wall"])
-        .arg("-I")
-        .arg(repo().join("rig/include"))
-        .args(defines)
-        .arg("-o")
-        .arg(&out)
-        .arg(src.join("pump.c"))
-        .arg(src.join("hal_shim.c"))
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "building the C firmware failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    build_example(&cc, defines, &out);
     Some(Built(out))
 }
 
