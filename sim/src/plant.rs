@@ -436,9 +436,15 @@ impl Plant {
             let v = vacuum_mmhg(atm, self.chambers[k.min(M - 1)].pressure_pa);
             clock.vacuum_sum_mmhg[k] += v;
             clock.vacuum_end_mmhg[k] = v;
-            if !due {
-                // Her step registers its last tick's vacuum itself.
-                self.mother.sense(k, v);
+        }
+        if !due {
+            // Her step registers its last tick's vacuum itself.
+            if M < N {
+                self.mother.sense_both(clock.vacuum_end_mmhg[0]);
+            } else {
+                for (k, &v) in clock.vacuum_end_mmhg[..N].iter().enumerate() {
+                    self.mother.sense(k, v);
+                }
             }
         }
         if due {

@@ -229,6 +229,16 @@ impl Mother {
         self.receptors[side].sense(vacuum_mmhg);
     }
 
+    /// [`Self::sense`] for both sides at one vacuum (a double kit built alike): the stretch is
+    /// computed once.
+    #[inline(always)]
+    pub fn sense_both(&mut self, vacuum_mmhg: f64) {
+        let x = stimulus::stretch(vacuum_mmhg);
+        for r in &mut self.receptors {
+            r.sense_stretch(x);
+        }
+    }
+
     /// Prolactin, synthesis and capacity over `h` s with `stimulus` stretch units delivered in it.
     fn slow_update(&mut self, h: f64, stimulus: f64) {
         self.suckling.step(h, stimulus);

@@ -30,7 +30,12 @@ impl StretchReceptor {
     /// Registers the vacuum of one control tick between the mother's steps (13.2).
     #[inline(always)]
     pub fn sense(&mut self, vacuum_mmhg: f64) {
-        let x = stretch(vacuum_mmhg);
+        self.sense_stretch(stretch(vacuum_mmhg));
+    }
+
+    /// [`Self::sense`] with the stretch x(v) already computed (both nipples at one vacuum).
+    #[inline(always)]
+    pub fn sense_stretch(&mut self, x: f64) {
         self.sensed_stretch += (x - self.last_stretch).abs();
         self.last_stretch = x;
     }
