@@ -1006,3 +1006,17 @@ fn checks_only_scope_judges_every_check_as_the_full_scope_does() {
     assert!(only.summary.is_empty());
     assert!(!full.summary.is_empty());
 }
+
+#[test]
+fn each_location_reads_its_own_vacuum() {
+    let tick = TickView {
+        vacuum_sensor_port_mmhg: 1.0,
+        vacuum_nipple_mmhg: [2.0, 3.0],
+        ..TickView::default()
+    };
+    let read: Vec<f64> = Location::ALL
+        .iter()
+        .map(|at| tick.vacuums_mmhg()[at.index()])
+        .collect();
+    assert_eq!(read, [1.0, 2.0, 3.0]);
+}
