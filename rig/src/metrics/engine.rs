@@ -62,6 +62,11 @@ pub struct MetricsEngine {
     /// location's tracker into them.
     mirrored: Vec<(usize, usize)>,
     last_ns: Option<u64>,
+    /// [`Scope::Full`]: no location's release tracker has a release pending.
+    releases_idle: bool,
+    /// (faulted, running) of the last tick the location release trackers saw: every one of
+    /// them has these as its previous tick's flags.
+    release_flags: (bool, bool),
 }
 
 /// What the mother gave over a run, read from the plant when the run ends (the milk metrics).
@@ -231,6 +236,8 @@ impl MetricsEngine {
             tick_checks,
             mirrored,
             last_ns: None,
+            releases_idle: true,
+            release_flags: (false, false),
         })
     }
 
@@ -259,14 +266,25 @@ impl MetricsEngine {
     /// [`Scope::Full`]: every location's cycles, maximum and release, and the means.
     fn observe_summary(&mut self, tick: &TickView, vacuum: &[f64; 3]) {
         let t = tick.time_ns;
+        // With no release pending, no stop and the flags as on the last tick, a release
+        // tracker's push changes nothing (no edge, nothing starts, nothing to close): skip the
+        // pushes. Every location's tracker saw every other tick, so all agree on the flags.
+        let flags = (tick.faulted, tick.running);
+        let releases = !(self.releases_idle && !tick.stop_commanded && flags == self.release_flags);
         for loc in &mut self.locations {
             let v = vacuum[loc.at.index()];
             if let Some(cycle) = loc.detector.observe(t, v, tick.target_vacuum_mmhg) {
                 fold_cycle(loc, &mut self.checks, &cycle);
             }
             loc.max_vacuum.push(v, t);
-            loc.release
-                .push(t, v, tick.stop_commanded, tick.faulted, tick.running, true);
+            if releases {
+                loc.release
+                    .push(t, v, tick.stop_commanded, tick.faulted, tick.running, true);
+            }
+        }
+        if releases {
+            self.release_flags = flags;
+            self.releases_idle = self.locations.iter().all(|l| l.release.is_idle());
         }
         self.motor_power_w.push(tick.motor_power_w);
         self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
