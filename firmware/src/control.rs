@@ -19,6 +19,9 @@ use crate::timing::ms_to_ticks;
 /// Ticks over which the rate of change of the reading is measured (8 ms at 1 kHz): long enough
 /// to average the transducer noise, short next to a pull.
 const RATE_WINDOW: usize = 8;
+/// `RATE_WINDOW - 1`, the ring's index mask.
+const RING_MASK: usize = RATE_WINDOW - 1;
+const _: () = assert!(RATE_WINDOW.is_power_of_two());
 
 /// PI vacuum controller state.
 #[derive(Clone, Debug)]
@@ -79,16 +82,19 @@ impl VacuumLoop {
     /// Records a reading and returns it advanced by the lead along its recent rate, 0.1 mmHg.
     fn predict(&mut self, measured_dmmhg: i16) -> i64 {
         let now = i64::from(measured_dmmhg);
+        // RATE_WINDOW is a power of two: the masked index is always in the ring, so the
+        // lookups below cannot miss (and compile without a bounds check).
+        let next = self.next & RING_MASK;
         let oldest = self
             .history
-            .get(self.next)
+            .get(next)
             .copied()
             .map(i64::from)
             .unwrap_or(now);
-        if let Some(slot) = self.history.get_mut(self.next) {
+        if let Some(slot) = self.history.get_mut(next) {
             *slot = measured_dmmhg;
         }
-        self.next = self.next.saturating_add(1) % RATE_WINDOW;
+        self.next = next.wrapping_add(1) & RING_MASK;
         if self.seen < RATE_WINDOW {
             self.seen = self.seen.saturating_add(1);
             return now;
