@@ -70,7 +70,8 @@ pub(crate) struct CycleDetector {
     peak_mmhg: f64,
     peak_ns: u64,
     /// `max(PEAK_FLOOR_MMHG, PEAK_FALL_FRACTION * peak_mmhg)`: a vacuum below it confirms the
-    /// peak. Kept with the peak, so it is computed when the peak moves, not every tick.
+    /// peak. Set when the rise is armed and kept with the peak while rising, so it is computed
+    /// when the peak moves, not every tick.
     confirm_below_mmhg: f64,
     /// The rising edge: each new maximum since the trough, the trough first.
     edge: Vec<EdgePoint>,
@@ -127,22 +128,24 @@ impl CycleDetector {
         };
         match self.phase {
             Phase::Falling => {
+                // This tick's set-point counts for the cycle being confirmed, and for the next
+                // one when the tick is a new trough candidate.
+                self.target_since_trough = self.target_since_trough.max(target_mmhg);
                 if v < self.trough_mmhg {
                     // New trough candidate: what came before it belongs to the confirmed cycle.
+                    // (The set-point maxima only feed `peak - max_target`, with a peak above
+                    // 10 mmHg: the grouping of the maxima cannot change it.)
                     if let Some(c) = &mut self.confirmed {
-                        c.max_target_mmhg = c
-                            .max_target_mmhg
-                            .max(self.target_since_trough)
-                            .max(target_mmhg);
+                        c.max_target_mmhg = c.max_target_mmhg.max(self.target_since_trough);
                     }
                     self.target_since_trough = target_mmhg;
                     self.restart_at_trough(here);
                     return None;
                 }
-                self.target_since_trough = self.target_since_trough.max(target_mmhg);
-                self.track_peak(here);
+                self.track_peak::<false>(here);
                 if v > PEAK_FLOOR_MMHG && v - self.trough_mmhg > ARM_RISE_MMHG {
                     self.phase = Phase::Rising;
+                    self.confirm_below_mmhg = confirm_below(self.peak_mmhg);
                     self.target_cycle = self.target_since_trough;
                     return self.confirmed.take();
                 }
@@ -150,7 +153,7 @@ impl CycleDetector {
             }
             Phase::Rising => {
                 self.target_cycle = self.target_cycle.max(target_mmhg);
-                self.track_peak(here);
+                self.track_peak::<true>(here);
                 if v < self.confirm_below_mmhg {
                     self.confirm(here, target_mmhg);
                 }
@@ -168,7 +171,6 @@ impl CycleDetector {
     fn restart_at_trough(&mut self, p: EdgePoint) {
         self.trough_mmhg = p.mmhg;
         self.peak_mmhg = p.mmhg;
-        self.confirm_below_mmhg = confirm_below(p.mmhg);
         self.peak_ns = p.t_ns;
         self.edge.clear();
         self.edge.push(EdgePoint {
@@ -180,11 +182,15 @@ impl CycleDetector {
         self.edge_skipped = 0;
     }
 
+    /// A new maximum since the trough: the peak candidate, and a point of the rising edge.
+    /// `RISING`: the phase that confirms peaks, which keeps the confirm level with the peak.
     #[inline(always)]
-    fn track_peak(&mut self, p: EdgePoint) {
+    fn track_peak<const RISING: bool>(&mut self, p: EdgePoint) {
         if p.mmhg > self.peak_mmhg {
             self.peak_mmhg = p.mmhg;
-            self.confirm_below_mmhg = confirm_below(p.mmhg);
+            if RISING {
+                self.confirm_below_mmhg = confirm_below(p.mmhg);
+            }
             self.peak_ns = p.t_ns;
             self.edge_skipped += 1;
             if self.edge_skipped < self.edge_stride {
