@@ -12,12 +12,16 @@
 //! overshoot until the release, so the loop must stop pulling before the target, while the motor
 //! still coasts; acting on the reading predicted one coast time ahead does that.
 
+use crate::divide::Divisor;
 use crate::settings::ControlGains;
 use crate::timing::ms_to_ticks;
 
 /// Ticks over which the rate of change of the reading is measured (8 ms at 1 kHz): long enough
 /// to average the transducer noise, short next to a pull.
 const RATE_WINDOW: usize = 8;
+/// `RATE_WINDOW - 1`, the ring's index mask.
+const RING_MASK: usize = RATE_WINDOW - 1;
+const _: () = assert!(RATE_WINDOW.is_power_of_two());
 
 /// PI vacuum controller state.
 #[derive(Clone, Debug)]
@@ -29,9 +33,13 @@ pub(crate) struct VacuumLoop {
     /// `integral_scaled / scale`, the integral term in permille: kept with `integral_scaled` so
     /// a tick divides once (when the integral changes), not once per use.
     integral_permille: i64,
-    /// `10 * tick_hz`: turns `ki [permille/(mmHg s)] * error [0.1 mmHg]` summed per tick into
-    /// permille.
-    scale: i64,
+    /// Division by `10 * tick_hz` (the scale), prepared once: turns `ki [permille/(mmHg s)] *
+    /// error [0.1 mmHg]` summed per tick into permille.
+    per_scale: Divisor,
+    /// `max_duty_permille`, at most 1000.
+    max_duty: i64,
+    /// `max_duty * scale`: the integral's bound either side of zero.
+    integral_bound: i64,
     /// Lead, ticks (0 = none).
     lead_ticks: i64,
     /// Last readings, a ring of `RATE_WINDOW`, 0.1 mmHg; `next` is the oldest.
@@ -43,11 +51,16 @@ pub(crate) struct VacuumLoop {
 
 impl VacuumLoop {
     pub(crate) fn new(gains: &ControlGains, tick_hz: u16) -> Self {
+        // At most 655,350: the integral's bound stays below 2^30, where `Divisor` is exact.
+        let scale = u32::from(tick_hz).saturating_mul(10).max(1);
+        let max_duty = i64::from(gains.max_duty_permille.min(1000));
         VacuumLoop {
             gains: *gains,
             integral_scaled: 0,
             integral_permille: 0,
-            scale: i64::from(tick_hz).saturating_mul(10).max(1),
+            per_scale: Divisor::new(scale),
+            max_duty,
+            integral_bound: max_duty.saturating_mul(i64::from(scale)),
             lead_ticks: if gains.lead_ms == 0 {
                 0
             } else {
@@ -69,16 +82,19 @@ impl VacuumLoop {
     /// Records a reading and returns it advanced by the lead along its recent rate, 0.1 mmHg.
     fn predict(&mut self, measured_dmmhg: i16) -> i64 {
         let now = i64::from(measured_dmmhg);
+        // RATE_WINDOW is a power of two: the masked index is always in the ring, so the
+        // lookups below cannot miss (and compile without a bounds check).
+        let next = self.next & RING_MASK;
         let oldest = self
             .history
-            .get(self.next)
+            .get(next)
             .copied()
             .map(i64::from)
             .unwrap_or(now);
-        if let Some(slot) = self.history.get_mut(self.next) {
+        if let Some(slot) = self.history.get_mut(next) {
             *slot = measured_dmmhg;
         }
-        self.next = self.next.saturating_add(1) % RATE_WINDOW;
+        self.next = next.wrapping_add(1) & RING_MASK;
         if self.seen < RATE_WINDOW {
             self.seen = self.seen.saturating_add(1);
             return now;
@@ -90,13 +106,13 @@ impl VacuumLoop {
 
     /// The integral term, permille, of the current `integral_scaled`.
     fn integral_permille(&self) -> i64 {
-        self.integral_scaled.checked_div(self.scale).unwrap_or(0)
+        self.per_scale.divide(self.integral_scaled)
     }
 
     /// One control step: set-point and reading in 0.1 mmHg -> motor duty, permille.
     #[inline]
     pub(crate) fn update(&mut self, target_dmmhg: u16, measured_dmmhg: i16) -> u16 {
-        let max_duty = i64::from(self.gains.max_duty_permille.min(1000));
+        let max_duty = self.max_duty;
         let target = i64::from(target_dmmhg);
         let error = target.saturating_sub(self.predict(measured_dmmhg));
         // Gains are per mmHg and values in 0.1 mmHg, hence the / 10.
@@ -109,7 +125,7 @@ impl VacuumLoop {
         let pushing_past_max = unclamped >= max_duty && error > 0;
         let pushing_past_zero = unclamped <= 0 && error < 0;
         if !pushing_past_max && !pushing_past_zero {
-            let bound = max_duty.saturating_mul(self.scale);
+            let bound = self.integral_bound;
             self.integral_scaled = self
                 .integral_scaled
                 .saturating_add(i64::from(self.gains.ki_permille_per_mmhg_s).saturating_mul(error))
@@ -194,6 +210,10 @@ mod tests {
             }
             l.update((x >> 8) as u16 % 3000, ((x >> 20) % 3000) as i16);
             assert_eq!(l.integral_permille, l.integral_permille());
+            assert_eq!(
+                l.integral_permille,
+                l.integral_scaled / 10_000 // scale at 1 kHz
+            );
         }
     }
 

@@ -5,6 +5,7 @@ use crate::control::VacuumLoop;
 use crate::io::{Buttons, CyclePhase, Fault, Inputs, Outputs, State, Telemetry};
 use crate::profile::CycleGenerator;
 use crate::program::{Debouncer, Program};
+use crate::sensor::VacuumConverter;
 use crate::settings::{Settings, SettingsError};
 use crate::supervisor::Supervisor;
 
@@ -13,6 +14,8 @@ use crate::supervisor::Supervisor;
 pub struct Controller {
     /// Validated settings.
     settings: Settings,
+    /// The sensor calibration, prepared for one reading per tick.
+    vacuum: VacuumConverter,
     /// Button debouncing.
     debouncer: Debouncer,
     /// Program state and levels.
@@ -39,6 +42,7 @@ impl Controller {
         settings.validate()?;
         Ok(Controller {
             settings: *settings,
+            vacuum: VacuumConverter::new(&settings.sensor),
             debouncer: Debouncer::new(settings.tick_hz),
             program: Program::new(settings),
             stimulation: CycleGenerator::new(&settings.stimulation, settings.tick_hz),
@@ -58,7 +62,7 @@ impl Controller {
 
     /// Exactly one control tick: reads `inputs`, returns the actuator commands and telemetry.
     pub fn step(&mut self, inputs: &Inputs) -> Outputs {
-        let measured_dmmhg = self.settings.sensor.vacuum_dmmhg(inputs.pressure_counts);
+        let measured_dmmhg = self.vacuum.vacuum_dmmhg(inputs.pressure_counts);
         let presses = self.debouncer.update(inputs.buttons);
         let mut out = Outputs::safe();
 

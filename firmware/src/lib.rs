@@ -45,6 +45,7 @@
 
 mod control;
 mod controller;
+mod divide;
 pub mod hal;
 mod io;
 mod profile;

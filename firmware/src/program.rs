@@ -16,6 +16,10 @@ const BUTTON_BITS: [u8; 4] = [
     Buttons::LETDOWN,
 ];
 
+/// Every bit of [`BUTTON_BITS`].
+const KNOWN_BUTTONS: u8 =
+    Buttons::POWER | Buttons::LEVEL_UP | Buttons::LEVEL_DOWN | Buttons::LETDOWN;
+
 /// Turns held-button bits into one press event per hold, once held for [`DEBOUNCE_MS`].
 #[derive(Clone, Debug)]
 pub(crate) struct Debouncer {
@@ -34,7 +38,13 @@ impl Debouncer {
     }
 
     /// One tick: returns the buttons whose press registers on this tick.
+    #[inline]
     pub(crate) fn update(&mut self, held: Buttons) -> Buttons {
+        // Almost every tick: no known button down and none was on the last tick. The loop
+        // below would only rewrite zeros; skip it (the result is the same).
+        if held.0 & KNOWN_BUTTONS == 0 && self.held_ticks == [0; 4] {
+            return Buttons(0);
+        }
         let mut presses = 0;
         for (count, bit) in self.held_ticks.iter_mut().zip(BUTTON_BITS) {
             if held.is_down(bit) {
@@ -137,6 +147,17 @@ impl Program {
     /// One tick with this tick's debounced presses.
     #[inline]
     pub(crate) fn update(&mut self, presses: Buttons) -> ProgramTick {
+        if presses.0 == 0 && !self.pending_entry {
+            // Almost every tick: no press and no pending entry. Only a stimulation phase has
+            // anything to do (its timed switch); the same as the full path below.
+            if self.state == State::Stimulation {
+                return self.stimulation_tick();
+            }
+            return ProgramTick {
+                state: self.state,
+                entered: false,
+            };
+        }
         let mut entered = core::mem::take(&mut self.pending_entry);
         let power = presses.is_down(Buttons::POWER);
         match self.state {
@@ -153,14 +174,7 @@ impl Program {
                     self.enter(State::Expression);
                     entered = true;
                 } else if !entered {
-                    self.stimulation_elapsed_ticks =
-                        self.stimulation_elapsed_ticks.saturating_add(1);
-                    if self.stimulation_max_ticks != 0
-                        && self.stimulation_elapsed_ticks >= self.stimulation_max_ticks
-                    {
-                        self.enter(State::Expression);
-                        entered = true;
-                    }
+                    entered = self.stimulation_tick().entered;
                 }
             }
             State::Expression => {
@@ -174,6 +188,22 @@ impl Program {
         }
         if presses.is_down(Buttons::LEVEL_DOWN) {
             self.change_level(false);
+        }
+        ProgramTick {
+            state: self.state,
+            entered,
+        }
+    }
+
+    /// A stimulation tick without a press: counts it and switches to expression when the
+    /// stimulation time is up.
+    #[inline]
+    fn stimulation_tick(&mut self) -> ProgramTick {
+        self.stimulation_elapsed_ticks = self.stimulation_elapsed_ticks.saturating_add(1);
+        let entered = self.stimulation_max_ticks != 0
+            && self.stimulation_elapsed_ticks >= self.stimulation_max_ticks;
+        if entered {
+            self.enter(State::Expression);
         }
         ProgramTick {
             state: self.state,
@@ -215,6 +245,40 @@ mod tests {
         for _ in 0..1000 {
             assert_eq!(d.update(power), Buttons(0));
         }
+    }
+
+    #[test]
+    fn the_idle_shortcut_changes_nothing() {
+        // Against the plain per-button rule, over a scramble of held bits (unknown bits and
+        // long idle stretches included, where the shortcut applies).
+        let mut d = Debouncer::new(1000);
+        let mut counts = [0u32; 4];
+        let mut x: u32 = 99;
+        let mut held = 0u8;
+        let mut presses = 0;
+        for k in 0..200_000u32 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            // Holds that last ~16 ticks on average, so that some reach the debounce time.
+            if x >> 28 == 0 {
+                let bits = (x >> 20) as u8;
+                held = if (k / 4096) % 2 == 0 {
+                    bits & 0xF0
+                } else {
+                    bits
+                };
+            }
+            let mut expected = 0;
+            for (count, bit) in counts.iter_mut().zip(BUTTON_BITS) {
+                *count = if held & bit != 0 { *count + 1 } else { 0 };
+                if *count == 20 {
+                    expected |= bit;
+                }
+            }
+            assert_eq!(d.update(Buttons(held)), Buttons(expected), "tick {k}");
+            assert_eq!(d.held_ticks, counts);
+            presses += u32::from(expected != 0);
+        }
+        assert!(presses > 100, "{presses}");
     }
 
     #[test]

@@ -114,6 +114,9 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
     let supply_mv = plant.supply_mv();
     let timeline = &loaded.timeline;
     let mut next_event = 0usize;
+    // When the next event is due (the timeline is in time order): one comparison per tick.
+    let event_ns = |i: usize| timeline.get(i).map_or(u64::MAX, |e| e.at_ns);
+    let mut next_event_ns = event_ns(0);
     // Buttons held down: (bits, released at ns). A handful at most.
     let mut held: Vec<(u8, u64)> = Vec::new();
 
@@ -149,7 +152,8 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
         // 3. Events due now.
         let mut stop_commanded = false;
         let mut fault_injected = false;
-        while let Some(ev) = timeline.get(next_event).filter(|e| e.at_ns <= now) {
+        while next_event_ns <= now {
+            let ev = &timeline[next_event];
             match ev.action {
                 EventAction::Press {
                     buttons: bits,
@@ -169,6 +173,7 @@ pub fn run_with_plant<C: Controller + ?Sized, S: SampleSink + ?Sized>(
                 }
             }
             next_event += 1;
+            next_event_ns = event_ns(next_event);
         }
         // 4. Plant over the tick with the actuators held. The metrics see the state at `now`
         //    (taken before the step: a few values, not a copy of every output) and the motor

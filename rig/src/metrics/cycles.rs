@@ -69,6 +69,10 @@ pub(crate) struct CycleDetector {
     /// Running maximum since the trough (the peak candidate) and its time.
     peak_mmhg: f64,
     peak_ns: u64,
+    /// `max(PEAK_FLOOR_MMHG, PEAK_FALL_FRACTION * peak_mmhg)`: a vacuum below it confirms the
+    /// peak. Set when the rise is armed and kept with the peak while rising, so it is computed
+    /// when the peak moves, not every tick.
+    confirm_below_mmhg: f64,
     /// The rising edge: each new maximum since the trough, the trough first.
     edge: Vec<EdgePoint>,
     /// The previous sample (time, vacuum).
@@ -93,6 +97,7 @@ impl CycleDetector {
             trough_mmhg: f64::INFINITY,
             peak_mmhg: f64::NEG_INFINITY,
             peak_ns: 0,
+            confirm_below_mmhg: confirm_below(f64::NEG_INFINITY),
             edge: Vec::with_capacity(RISE_EDGE_CAPACITY),
             target_cycle: f64::NEG_INFINITY,
             target_since_trough: f64::NEG_INFINITY,
@@ -106,37 +111,41 @@ impl CycleDetector {
 
     /// Folds one tick in; returns a cycle when one ends (its end trough was just fixed).
     /// Non-finite samples are ignored.
-    #[inline]
+    #[inline(always)]
     pub fn observe(&mut self, t_ns: u64, vacuum_mmhg: f64, target_mmhg: f64) -> Option<Cycle> {
         let v = vacuum_mmhg;
         if !v.is_finite() {
             return None;
         }
+        let (prev_t_ns, prev_mmhg) = self.prev;
+        self.prev = (t_ns, v);
+        // The tick as a point of the rising edge, built only on the ticks that keep it.
         let here = EdgePoint {
             t_ns,
             mmhg: v,
-            prev_t_ns: self.prev.0,
-            prev_mmhg: self.prev.1,
+            prev_t_ns,
+            prev_mmhg,
         };
-        self.prev = (t_ns, v);
         match self.phase {
             Phase::Falling => {
+                // This tick's set-point counts for the cycle being confirmed, and for the next
+                // one when the tick is a new trough candidate.
+                self.target_since_trough = self.target_since_trough.max(target_mmhg);
                 if v < self.trough_mmhg {
                     // New trough candidate: what came before it belongs to the confirmed cycle.
+                    // (The set-point maxima only feed `peak - max_target`, with a peak above
+                    // 10 mmHg: the grouping of the maxima cannot change it.)
                     if let Some(c) = &mut self.confirmed {
-                        c.max_target_mmhg = c
-                            .max_target_mmhg
-                            .max(self.target_since_trough)
-                            .max(target_mmhg);
+                        c.max_target_mmhg = c.max_target_mmhg.max(self.target_since_trough);
                     }
                     self.target_since_trough = target_mmhg;
                     self.restart_at_trough(here);
                     return None;
                 }
-                self.target_since_trough = self.target_since_trough.max(target_mmhg);
-                self.track_peak(here);
+                self.track_peak::<false>(here);
                 if v > PEAK_FLOOR_MMHG && v - self.trough_mmhg > ARM_RISE_MMHG {
                     self.phase = Phase::Rising;
+                    self.confirm_below_mmhg = confirm_below(self.peak_mmhg);
                     self.target_cycle = self.target_since_trough;
                     return self.confirmed.take();
                 }
@@ -144,8 +153,8 @@ impl CycleDetector {
             }
             Phase::Rising => {
                 self.target_cycle = self.target_cycle.max(target_mmhg);
-                self.track_peak(here);
-                if v < PEAK_FLOOR_MMHG.max(PEAK_FALL_FRACTION * self.peak_mmhg) {
+                self.track_peak::<true>(here);
+                if v < self.confirm_below_mmhg {
                     self.confirm(here, target_mmhg);
                 }
                 None
@@ -173,10 +182,15 @@ impl CycleDetector {
         self.edge_skipped = 0;
     }
 
-    #[inline]
-    fn track_peak(&mut self, p: EdgePoint) {
+    /// A new maximum since the trough: the peak candidate, and a point of the rising edge.
+    /// `RISING`: the phase that confirms peaks, which keeps the confirm level with the peak.
+    #[inline(always)]
+    fn track_peak<const RISING: bool>(&mut self, p: EdgePoint) {
         if p.mmhg > self.peak_mmhg {
             self.peak_mmhg = p.mmhg;
+            if RISING {
+                self.confirm_below_mmhg = confirm_below(p.mmhg);
+            }
             self.peak_ns = p.t_ns;
             self.edge_skipped += 1;
             if self.edge_skipped < self.edge_stride {
@@ -191,6 +205,8 @@ impl CycleDetector {
         }
     }
 
+    /// Once a cycle: kept out of the per-tick path.
+    #[inline(never)]
     fn confirm(&mut self, here: EdgePoint, target_mmhg: f64) {
         let rate_cpm = self
             .last_peak_ns
@@ -213,6 +229,12 @@ impl CycleDetector {
         self.target_since_trough = target_mmhg;
         self.restart_at_trough(here);
     }
+}
+
+/// The vacuum below which a peak of `peak_mmhg` is confirmed.
+#[inline]
+fn confirm_below(peak_mmhg: f64) -> f64 {
+    PEAK_FLOOR_MMHG.max(PEAK_FALL_FRACTION * peak_mmhg)
 }
 
 /// A new maximum on the rising edge, with the sample just before it.

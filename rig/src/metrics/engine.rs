@@ -62,6 +62,11 @@ pub struct MetricsEngine {
     /// location's tracker into them.
     mirrored: Vec<(usize, usize)>,
     last_ns: Option<u64>,
+    /// [`Scope::Full`]: no location's release tracker has a release pending.
+    releases_idle: bool,
+    /// (faulted, running) of the last tick the location release trackers saw: every one of
+    /// them has these as its previous tick's flags.
+    release_flags: (bool, bool),
 }
 
 /// What the mother gave over a run, read from the plant when the run ends (the milk metrics).
@@ -231,6 +236,8 @@ impl MetricsEngine {
             tick_checks,
             mirrored,
             last_ns: None,
+            releases_idle: true,
+            release_flags: (false, false),
         })
     }
 
@@ -239,34 +246,64 @@ impl MetricsEngine {
     pub fn observe(&mut self, tick: &TickView) {
         let t = tick.time_ns;
         self.last_ns = Some(t);
-        for loc in &mut self.locations {
-            let v = loc.at.vacuum_mmhg(tick);
-            if let Some(cycle) = loc.detector.observe(t, v, tick.target_vacuum_mmhg) {
-                loc.fold(&cycle);
-                for c in self.checks.iter_mut().filter(|c| c.at == loc.at) {
-                    c.fold_cycle(&cycle);
+        let vacuum = tick.vacuums_mmhg();
+        // The scope is fixed for the run: one branch per tick, and loops without it.
+        if self.summary {
+            self.observe_summary(tick, &vacuum);
+        } else {
+            for loc in &mut self.locations {
+                let v = vacuum[loc.at.index()];
+                if let Some(cycle) = loc.detector.observe(t, v, tick.target_vacuum_mmhg) {
+                    fold_cycle(loc, &mut self.checks, &cycle);
                 }
             }
-            if self.summary {
-                loc.max_vacuum.push(v, t);
+        }
+        if !self.tick_checks.is_empty() {
+            self.observe_checks(tick, &vacuum);
+        }
+    }
+
+    /// [`Scope::Full`]: every location's cycles, maximum and release, and the means.
+    fn observe_summary(&mut self, tick: &TickView, vacuum: &[f64; 3]) {
+        let t = tick.time_ns;
+        // With no release pending, no stop and the flags as on the last tick, a release
+        // tracker's push changes nothing (no edge, nothing starts, nothing to close): skip the
+        // pushes. Every location's tracker saw every other tick, so all agree on the flags.
+        let flags = (tick.faulted, tick.running);
+        let releases = !(self.releases_idle && !tick.stop_commanded && flags == self.release_flags);
+        for loc in &mut self.locations {
+            let v = vacuum[loc.at.index()];
+            if let Some(cycle) = loc.detector.observe(t, v, tick.target_vacuum_mmhg) {
+                fold_cycle(loc, &mut self.checks, &cycle);
+            }
+            loc.max_vacuum.push(v, t);
+            if releases {
                 loc.release
                     .push(t, v, tick.stop_commanded, tick.faulted, tick.running, true);
             }
         }
-        if self.summary {
-            self.motor_power_w.push(tick.motor_power_w);
-            self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
+        if releases {
+            self.release_flags = flags;
+            self.releases_idle = self.locations.iter().all(|l| l.release.is_idle());
         }
+        self.motor_power_w.push(tick.motor_power_w);
+        self.leak_flow_ml_min.push(tick.leak_flow_ml_min);
+    }
+
+    /// The checks with per-tick work.
+    fn observe_checks(&mut self, tick: &TickView, vacuum: &[f64; 3]) {
+        let t = tick.time_ns;
         for &i in &self.tick_checks {
             let c = &mut self.checks[i];
             let inside = c.check.window.contains(t);
+            let v = vacuum[c.at.index()];
             match &mut c.acc {
                 Acc::PerCycle { .. } | Acc::CycleCount(_) => {}
-                Acc::MaxVacuum(m) if inside => m.push(c.at.vacuum_mmhg(tick), t),
-                Acc::TimeAbove(a) if inside => a.push(c.at.vacuum_mmhg(tick)),
+                Acc::MaxVacuum(m) if inside => m.push(v, t),
+                Acc::TimeAbove(a) if inside => a.push(v),
                 Acc::Release(r) => r.push(
                     t,
-                    c.at.vacuum_mmhg(tick),
+                    v,
                     tick.stop_commanded,
                     tick.faulted,
                     tick.running,
@@ -304,10 +341,7 @@ impl MetricsEngine {
         for loc in &mut self.locations {
             let detector = std::mem::replace(&mut loc.detector, CycleDetector::new());
             if let Some(cycle) = detector.finish() {
-                loc.fold(&cycle);
-                for c in self.checks.iter_mut().filter(|c| c.at == loc.at) {
-                    c.fold_cycle(&cycle);
-                }
+                fold_cycle(loc, &mut self.checks, &cycle);
             }
         }
         let mut summary = self.summary();
@@ -594,6 +628,15 @@ impl MetricsEngine {
             },
         };
         report::outcome(check, finding)
+    }
+}
+
+/// A cycle that ended at `loc`: into the location's summary and that location's checks.
+#[cold]
+fn fold_cycle(loc: &mut LocationState, checks: &mut [CheckState], cycle: &Cycle) {
+    loc.fold(cycle);
+    for c in checks.iter_mut().filter(|c| c.at == loc.at) {
+        c.fold_cycle(cycle);
     }
 }
 

@@ -55,14 +55,10 @@ impl Location {
         }
     }
 
-    /// The true vacuum at this location on a tick, mmHg.
+    /// This location's index in [`TickView::vacuums_mmhg`] (and in [`Location::ALL`]).
     #[inline]
-    fn vacuum_mmhg(self, tick: &TickView) -> f64 {
-        match self {
-            Location::SensorPort => tick.vacuum_sensor_port_mmhg,
-            Location::LeftNipple => tick.vacuum_nipple_mmhg[0],
-            Location::RightNipple => tick.vacuum_nipple_mmhg[1],
-        }
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -96,4 +92,16 @@ pub struct TickView {
     pub stop_commanded: bool,
     /// A fault was injected into the plant on this tick (sensor stuck, leak onset, ...).
     pub fault_injected: bool,
+}
+
+impl TickView {
+    /// The true vacuum at each location, mmHg, in [`Location::ALL`] order.
+    #[inline]
+    fn vacuums_mmhg(&self) -> [f64; 3] {
+        [
+            self.vacuum_sensor_port_mmhg,
+            self.vacuum_nipple_mmhg[0],
+            self.vacuum_nipple_mmhg[1],
+        ]
+    }
 }

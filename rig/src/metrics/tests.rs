@@ -1006,3 +1006,47 @@ fn checks_only_scope_judges_every_check_as_the_full_scope_does() {
     assert!(only.summary.is_empty());
     assert!(!full.summary.is_empty());
 }
+
+#[test]
+fn each_location_reads_its_own_vacuum() {
+    let tick = TickView {
+        vacuum_sensor_port_mmhg: 1.0,
+        vacuum_nipple_mmhg: [2.0, 3.0],
+        ..TickView::default()
+    };
+    let read: Vec<f64> = Location::ALL
+        .iter()
+        .map(|at| tick.vacuums_mmhg()[at.index()])
+        .collect();
+    assert_eq!(read, [1.0, 2.0, 3.0]);
+}
+
+#[test]
+fn the_summary_release_skips_only_ticks_that_change_nothing() {
+    // The summary's release trackers skip quiet ticks; a release check with a window (so its
+    // own tracker, fed every tick) must find the same worst release, over stops in troughs and
+    // on peaks, a restart before a release, and a fault that latches and clears.
+    let c = limits(
+        window(check("release_time", L, "ms"), 0.0, 1e6),
+        None,
+        Some(500.0),
+    );
+    let r = run(std::slice::from_ref(&c), 1, 60_000, |k, t| {
+        let running = !(10_000..12_000).contains(&k) && !(30_000..30_400).contains(&k);
+        let faulted = (45_000..47_000).contains(&k);
+        let pumping = running && !faulted;
+        let v = if pumping {
+            triangle(k, 900, 300, 150.0) + 5.0
+        } else {
+            // Vents from wherever it was with a 100 ms time constant.
+            150.0 * (-((k % 2_000) as f64) / 100.0).exp()
+        };
+        t.vacuum_nipple_mmhg = [v, v];
+        t.running = pumping;
+        t.faulted = faulted;
+        t.stop_commanded = [9_999, 20_150, 29_999, 52_000].contains(&k);
+    });
+    let checked = r.checks[0].value.expect("a release time");
+    assert_eq!(r.summary["release_time_max_ms_left_nipple"], checked);
+    assert!(checked > 100.0, "{}", r.checks[0].message);
+}

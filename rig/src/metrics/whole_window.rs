@@ -239,6 +239,13 @@ impl ReleaseTracker {
         }
     }
 
+    /// No release pending: then a tick without a stop, with the same fault and running flags
+    /// as the tick before, leaves the tracker as it is.
+    #[inline]
+    pub fn is_idle(&self) -> bool {
+        self.pending_ns.is_none()
+    }
+
     /// The episodes, the one still pending at the end of the run included.
     pub fn result(&self) -> Episodes {
         let count = self.count;

@@ -69,18 +69,21 @@ impl Transducer {
         // The noise stream advances every sample whatever the fault, so a fault does not shift
         // the noise of everything after it.
         let noise: f64 = StandardNormal.sample(&mut self.rng);
-        let counts = match self.fault {
-            Some(SensorFault::Stuck) => return self.last_counts,
-            Some(SensorFault::Disconnected) => 0,
-            Some(SensorFault::ShortedHigh) => self.full_scale_counts as u16,
-            None => {
-                let volts = self.zero_v
-                    + self.volts_per_mmhg * self.lagged_vacuum_mmhg
-                    + self.noise_v_rms * noise;
-                // Round half up by truncation after the clamp (non-negative): the same as
-                // `round()` here, without a libm call on CPUs lacking SSE4.1.
-                ((volts * self.counts_per_v).clamp(0.0, self.full_scale_counts) + 0.5) as u16
-            }
+        let Some(fault) = self.fault else {
+            let volts = self.zero_v
+                + self.volts_per_mmhg * self.lagged_vacuum_mmhg
+                + self.noise_v_rms * noise;
+            // Round half up by truncation after the clamp (non-negative): the same as
+            // `round()` here, without a libm call on CPUs lacking SSE4.1.
+            let counts =
+                ((volts * self.counts_per_v).clamp(0.0, self.full_scale_counts) + 0.5) as u16;
+            self.last_counts = counts;
+            return counts;
+        };
+        let counts = match fault {
+            SensorFault::Stuck => return self.last_counts,
+            SensorFault::Disconnected => 0,
+            SensorFault::ShortedHigh => self.full_scale_counts as u16,
         };
         self.last_counts = counts;
         counts
