@@ -12,8 +12,8 @@ use std::time::Duration;
 use crate::baseline::{self, BaselineError, BaselineReport};
 use crate::controller::serial::{Mode, SerialOptions, board_settings_mismatch};
 use crate::controller::{
-    CabiController, Controller, ControllerError, ControllerKind, IsolatedCabiController,
-    ReferenceController, SerialController,
+    ActuatorFrame, CabiController, Controller, ControllerError, ControllerIdentity, ControllerKind,
+    IsolatedCabiController, LinkHealth, ReferenceController, SensorFrame, SerialController,
 };
 use crate::metrics::MetricsReport;
 use crate::output::plots::{self, PlotMeta, TimeSeries};
@@ -134,22 +134,76 @@ impl SessionError {
 /// opens the device; both run the handshake before returning (a board that does not answer is a
 /// [`ControllerError::Connect`], a run fault).
 pub fn build_controller(loaded: &LoadedScenario) -> Result<Box<dyn Controller>, ControllerError> {
+    Ok(match scenario_controller(loaded)? {
+        ScenarioController::Reference(c) => Box::new(c),
+        ScenarioController::Other(c) => c,
+    })
+}
+
+/// The controller a scenario names, with the reference firmware held by value: a run loop
+/// compiled for this type calls the reference firmware directly (inlined, its result kept in
+/// registers) instead of through a vtable, which is most of the runs, sweep cases and course
+/// sessions. Every other kind behind its box.
+pub enum ScenarioController {
+    Reference(ReferenceController),
+    Other(Box<dyn Controller>),
+}
+
+impl Controller for ScenarioController {
+    fn identity(&self) -> ControllerIdentity {
+        match self {
+            Self::Reference(c) => c.identity(),
+            Self::Other(c) => c.identity(),
+        }
+    }
+    #[inline]
+    fn step(&mut self, frame: &SensorFrame) -> Result<ActuatorFrame, ControllerError> {
+        match self {
+            Self::Reference(c) => c.step(frame),
+            Self::Other(c) => c.step(frame),
+        }
+    }
+    fn link_health(&self) -> Option<LinkHealth> {
+        match self {
+            Self::Reference(c) => c.link_health(),
+            Self::Other(c) => c.link_health(),
+        }
+    }
+    fn firmware_telemetry_names(&self) -> Vec<String> {
+        match self {
+            Self::Reference(c) => c.firmware_telemetry_names(),
+            Self::Other(c) => c.firmware_telemetry_names(),
+        }
+    }
+    fn firmware_telemetry(&mut self) -> &[f64] {
+        match self {
+            Self::Reference(c) => c.firmware_telemetry(),
+            Self::Other(c) => c.firmware_telemetry(),
+        }
+    }
+}
+
+/// [`build_controller`] as a [`ScenarioController`].
+pub fn scenario_controller(loaded: &LoadedScenario) -> Result<ScenarioController, ControllerError> {
     let spec = &loaded.scenario.controller;
     let base_dir = loaded.path.parent().unwrap_or(Path::new(""));
+    let boxed = |c: Box<dyn Controller>| Ok(ScenarioController::Other(c));
     match ControllerKind::parse(&spec.kind, base_dir).map_err(ControllerError::Load)? {
-        ControllerKind::Reference => Ok(Box::new(ReferenceController::new(&spec.settings)?)),
+        ControllerKind::Reference => Ok(ScenarioController::Reference(ReferenceController::new(
+            &spec.settings,
+        )?)),
         ControllerKind::Cabi(path) if spec.isolation == "in-process" => {
-            Ok(Box::new(CabiController::load(&path, &spec.settings)?))
+            boxed(Box::new(CabiController::load(&path, &spec.settings)?))
         }
-        ControllerKind::Cabi(path) => Ok(Box::new(IsolatedCabiController::spawn(
+        ControllerKind::Cabi(path) => boxed(Box::new(IsolatedCabiController::spawn(
             &path,
             &spec.settings,
         )?)),
-        ControllerKind::Qemu(elf) => Ok(Box::new(SerialController::launch_qemu(
+        ControllerKind::Qemu(elf) => boxed(Box::new(SerialController::launch_qemu(
             &elf,
             serial_options(loaded)?,
         )?)),
-        ControllerKind::Serial(device) => Ok(Box::new(SerialController::open(
+        ControllerKind::Serial(device) => boxed(Box::new(SerialController::open(
             &device,
             serial_options(loaded)?,
         )?)),
@@ -194,12 +248,12 @@ pub fn run_to_dir_with(
     out: &Path,
     outputs: OutputOptions,
 ) -> Result<Finished, SessionError> {
-    let mut controller = build_controller(loaded).map_err(|e| match e {
+    let mut controller = scenario_controller(loaded).map_err(|e| match e {
         // A board that does not answer is a run fault, not bad input.
         ControllerError::Connect(_) => SessionError::Run(RunError::Controller(e)),
         e => SessionError::Controller(e),
     })?;
-    run_controller_to_dir_with(loaded, &mut *controller, out, outputs)
+    run_controller_to_dir_with(loaded, &mut controller, out, outputs)
 }
 
 /// Runs the scenario with a given controller (a user's own firmware in-process, say) and writes
@@ -214,9 +268,9 @@ pub fn run_controller_to_dir(
 }
 
 /// [`run_controller_to_dir`], writing only the files `outputs` asks for besides `record.json`.
-pub fn run_controller_to_dir_with(
+pub fn run_controller_to_dir_with<C: Controller + ?Sized>(
     loaded: &LoadedScenario,
-    controller: &mut dyn Controller,
+    controller: &mut C,
     out: &Path,
     outputs: OutputOptions,
 ) -> Result<Finished, SessionError> {

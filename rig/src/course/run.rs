@@ -327,7 +327,7 @@ pub fn pump_session(
                 source,
             })
         })?;
-    let mut controller = session::build_controller(&sess)
+    let mut controller = session::scenario_controller(&sess)
         .map_err(|source| CourseError::Controller { day, at_h, source })?;
     let mut tracker = Tracker {
         oxytocin_samples: Vec::new(),
@@ -341,7 +341,7 @@ pub fn pump_session(
     let outcome = runner::run_with_plant(
         &sess,
         &mut plant,
-        &mut *controller,
+        &mut controller,
         &mut tracker,
         Scope::ChecksOnly,
     )
