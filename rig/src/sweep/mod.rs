@@ -24,6 +24,7 @@ mod engine;
 mod manifest;
 mod merge;
 mod plan;
+mod pool;
 mod progress;
 mod row;
 mod select;
@@ -36,6 +37,7 @@ pub use engine::{NOTABLE_KEPT, Progress, Quiet, SweepOptions, SweepOutcome, run}
 pub use manifest::{Manifest, ManifestCheck, ManifestKey};
 pub use merge::{MergeOutcome, merge};
 pub use plan::{Case, MAX_CASES, Param, SweepPlan};
+pub(crate) use pool::map_indexed;
 pub use progress::ConsoleProgress;
 pub use row::{CaseRow, Outcome, RowCheck, RowParam, RowStore, Tally};
 pub use select::{Shard, select};
@@ -163,9 +165,33 @@ pub fn prepare(
     })
 }
 
-/// Writes `cases.jsonl`, `summary.csv`, `summary.md`, `junit.xml`, `sweep.json` and the sweep
-/// plots (`sweep-*.png`/`.svg`) into `dir` from the rows of `store`, in case order, streaming.
-pub(crate) fn write_summaries(
+/// The end of a sweep (and all of a merge): writes `cases.jsonl`, `summary.csv`, `summary.md`,
+/// `junit.xml`, `sweep.json` and the sweep plots (`sweep-*.png`/`.svg`) into `dir` from the rows
+/// of `store`, in case order, streaming. The text files are one piece of work and every plot
+/// file another, drawn on up to `jobs` threads: the files are the same bytes for any `jobs`.
+/// The first failure in that order is the one reported.
+pub fn write_summaries(
+    dir: &Path,
+    manifest: &Manifest,
+    store: &RowStore,
+    jobs: usize,
+) -> Result<(), SweepError> {
+    let plots = crate::output::plots::sweep::SweepPlots::read(manifest, store, dir)?;
+    // The text files first: for a large sweep they are the longest piece (four passes over the
+    // rows), and starting it first keeps the other threads on plots until the end.
+    map_indexed(jobs, 1 + plots.files(), |piece| match piece {
+        0 => write_text_summaries(dir, manifest, store),
+        file => plots
+            .draw(file - 1, dir)
+            .map(drop)
+            .map_err(SweepError::from),
+    })
+    .into_iter()
+    .collect()
+}
+
+/// `cases.jsonl`, `summary.csv`, `summary.md`, `junit.xml` and `sweep.json`.
+fn write_text_summaries(
     dir: &Path,
     manifest: &Manifest,
     store: &RowStore,
@@ -214,6 +240,5 @@ pub(crate) fn write_summaries(
     .and_then(|()| junit::write_footer(&mut xml))
     .map_err(io("junit.xml"))?;
     fs::write(dir.join(Manifest::FILE), manifest.to_json()).map_err(io(Manifest::FILE))?;
-    crate::output::plots::sweep::write_sweep_plots(manifest, store, dir)?;
     Ok(())
 }

@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::figure::render;
+use super::figure::{Format, render_one};
 use super::sweep_lines::LinesFigure;
 use super::sweep_maps::{HeatmapFigure, PassFailFigure};
 use super::{PlotError, font};
@@ -210,39 +210,65 @@ enum Plot {
     Lines { check: usize, axis: usize },
 }
 
-/// Writes the sweep's plots (PNG and SVG) into `dir` from the rows of `store`; returns the paths
-/// written, PNG before SVG for each figure. A sweep without cases draws nothing.
+/// A sweep's plots, read from its rows and ready to draw: every file (PNG and SVG of each
+/// figure) is drawn on its own from the shared grid, so the files can be drawn on several
+/// threads and come out the same bytes whichever thread draws them.
+pub struct SweepPlots {
+    grid: Grid,
+    figures: Vec<(String, Plot)>,
+}
+
+impl SweepPlots {
+    /// Reads the rows of `store` once (`dir` names their file in an error).
+    pub fn read(manifest: &Manifest, store: &RowStore, dir: &Path) -> Result<Self, PlotError> {
+        font::ensure_registered()?;
+        let grid = Grid::from_rows(manifest, store).map_err(|source| PlotError::Io {
+            path: dir.join("cases.jsonl"),
+            source,
+        })?;
+        // A sweep without cases draws nothing.
+        let figures = if grid.points.is_empty() {
+            Vec::new()
+        } else {
+            stems(&grid)
+        };
+        Ok(Self { grid, figures })
+    }
+
+    /// How many files there are to draw.
+    pub fn files(&self) -> usize {
+        self.figures.len() * Format::BOTH.len()
+    }
+
+    /// Draws file `file` (`0..files()`: each figure's PNG, then its SVG, figures in the order a
+    /// report shows them) into `dir`; returns its path.
+    pub fn draw(&self, file: usize, dir: &Path) -> Result<PathBuf, PlotError> {
+        let (stem, plot) = &self.figures[file / Format::BOTH.len()];
+        let format = Format::BOTH[file % Format::BOTH.len()];
+        let grid = &self.grid;
+        match *plot {
+            Plot::PassFail => render_one(&PassFailFigure { grid }, dir, stem, format),
+            Plot::Heatmap(check) => render_one(&HeatmapFigure { grid, check }, dir, stem, format),
+            Plot::Lines { check, axis } => {
+                render_one(&LinesFigure { grid, check, axis }, dir, stem, format)
+            }
+        }
+    }
+}
+
+/// Writes the sweep's plots (PNG and SVG) into `dir` from the rows of `store`, drawing the files
+/// on up to `jobs` threads; returns the paths written, PNG before SVG for each figure. A sweep
+/// without cases draws nothing.
 pub fn write_sweep_plots(
     manifest: &Manifest,
     store: &RowStore,
     dir: &Path,
+    jobs: usize,
 ) -> Result<Vec<PathBuf>, PlotError> {
-    font::ensure_registered()?;
-    let grid = Grid::from_rows(manifest, store).map_err(|source| PlotError::Io {
-        path: dir.join("cases.jsonl"),
-        source,
-    })?;
-    let mut written = Vec::new();
-    if grid.points.is_empty() {
-        return Ok(written);
-    }
-    for (stem, plot) in stems(&grid) {
-        let files = match plot {
-            Plot::PassFail => render(&PassFailFigure { grid: &grid }, dir, &stem)?,
-            Plot::Heatmap(check) => render(&HeatmapFigure { grid: &grid, check }, dir, &stem)?,
-            Plot::Lines { check, axis } => render(
-                &LinesFigure {
-                    grid: &grid,
-                    check,
-                    axis,
-                },
-                dir,
-                &stem,
-            )?,
-        };
-        written.extend(files);
-    }
-    Ok(written)
+    let plots = SweepPlots::read(manifest, store, dir)?;
+    crate::sweep::map_indexed(jobs, plots.files(), |file| plots.draw(file, dir))
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]
@@ -356,7 +382,7 @@ mod tests {
         assert_eq!(g.points[0].at, [2, 0]);
         assert_eq!(g.points[3].at, [0, 1]);
         // Two keys: a heatmap; lines against the numeric key only.
-        let written = names(&write_sweep_plots(&m, &store, &d).unwrap());
+        let written = names(&write_sweep_plots(&m, &store, &d, 2).unwrap());
         assert_eq!(
             written,
             [
@@ -368,14 +394,22 @@ mod tests {
                 "sweep-c1-value-vs-vacuum_mmhg.svg",
             ]
         );
-        // The same rows draw the same bytes.
-        let first = std::fs::read(d.join("sweep-heatmap-c1-value.svg")).unwrap();
-        write_sweep_plots(&m, &store, &d).unwrap();
-        assert_eq!(
-            first,
-            std::fs::read(d.join("sweep-heatmap-c1-value.svg")).unwrap()
-        );
-        let svg = String::from_utf8(first).unwrap();
+        // The same rows draw the same bytes, on one thread as on two (or more than files).
+        let read = |dir: &Path| -> Vec<Vec<u8>> {
+            written
+                .iter()
+                .map(|n| std::fs::read(dir.join(n)).unwrap())
+                .collect()
+        };
+        let first = read(&d);
+        for jobs in [1, 7] {
+            let again = d.join(format!("jobs-{jobs}"));
+            std::fs::create_dir(&again).unwrap();
+            let paths = write_sweep_plots(&m, &store, &again, jobs).unwrap();
+            assert_eq!(names(&paths), written, "jobs {jobs}");
+            assert!(read(&again) == first, "jobs {jobs}: different bytes");
+        }
+        let svg = std::fs::read_to_string(d.join("sweep-heatmap-c1-value.svg")).unwrap();
         assert!(
             svg.contains("2 ✗") || svg.contains("4 ✗"),
             "failing cells marked"
@@ -395,7 +429,7 @@ mod tests {
             ],
             5,
         );
-        let written = names(&write_sweep_plots(&m, &store, &d).unwrap());
+        let written = names(&write_sweep_plots(&m, &store, &d, 2).unwrap());
         assert!(!written.iter().any(|n| n.contains("heatmap")));
         assert_eq!(written.iter().filter(|n| n.ends_with(".svg")).count(), 4);
         let map = std::fs::read_to_string(d.join("sweep-passfail.svg")).unwrap();
