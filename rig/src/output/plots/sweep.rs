@@ -275,6 +275,7 @@ pub fn write_sweep_plots(
 mod tests {
     use super::*;
     use crate::sweep::{CaseRow, ManifestCheck, ManifestKey, RowCheck, RowParam};
+    use plotters::style::RGBColor;
 
     fn scratch(name: &str) -> PathBuf {
         let d =
@@ -436,6 +437,37 @@ mod tests {
         // Cases 6 and 7 fail: the cell a=2, b=20 holds both; the others pass.
         assert!(map.contains("0/2 pass"), "{map}");
         assert_eq!(map.matches("2/2 pass").count(), 3);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_one_key_sweep_of_hundreds_of_values_still_shows_every_outcome_on_the_map() {
+        let d = scratch("many");
+        let seeds: Vec<String> = (1..=600).map(|s| s.to_string()).collect();
+        let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
+        let (m, store) = sweep(&d, &[("seed", &seeds)], 449);
+        write_sweep_plots(&m, &store, &d, 2).unwrap();
+        let map = std::fs::read_to_string(d.join("sweep-passfail.svg")).unwrap();
+        // About 2 px a cell: no white gaps (they would cover the cells), every cell filled in
+        // its outcome's colour: 450 pass, 150 fail.
+        assert!(
+            !map.contains(r##"stroke="#FFFFFF""##),
+            "no gaps between 2-px cells"
+        );
+        let fills = |color: RGBColor| {
+            let fill = format!(r##"fill="#{:02X}{:02X}{:02X}""##, color.0, color.1, color.2);
+            map.lines()
+                .filter(|l| l.starts_with("<rect") && l.contains(&fill))
+                .count()
+        };
+        // One more of each for the key beside the map.
+        assert_eq!(fills(super::super::sweep_maps::PASS), 450 + 1);
+        assert_eq!(fills(super::super::sweep_maps::FAIL), 150 + 1);
+        // A small grid keeps its gaps.
+        let (m, store) = sweep(&d, &[("seed", &seeds[..5])], 2);
+        write_sweep_plots(&m, &store, &d, 1).unwrap();
+        let map = std::fs::read_to_string(d.join("sweep-passfail.svg")).unwrap();
+        assert_eq!(map.matches(r##"stroke="#FFFFFF""##).count(), 5);
         std::fs::remove_dir_all(&d).unwrap();
     }
 
