@@ -167,9 +167,9 @@ pub fn prepare(
 
 /// The end of a sweep (and all of a merge): writes `cases.jsonl`, `summary.csv`, `summary.md`,
 /// `junit.xml`, `sweep.json` and the sweep plots (`sweep-*.png`/`.svg`) into `dir` from the rows
-/// of `store`, in case order, streaming. The text files are one piece of work and every plot
-/// file another, drawn on up to `jobs` threads: the files are the same bytes for any `jobs`.
-/// The first failure in that order is the one reported.
+/// of `store`, in case order, streaming. Each text file is one piece of work (its own pass over
+/// the rows) and each plot file another, on up to `jobs` threads: the files are the same bytes
+/// for any `jobs`. The first failure in that order is the one reported.
 pub fn write_summaries(
     dir: &Path,
     manifest: &Manifest,
@@ -177,24 +177,47 @@ pub fn write_summaries(
     jobs: usize,
 ) -> Result<(), SweepError> {
     let plots = crate::output::plots::sweep::SweepPlots::read(manifest, store, dir)?;
-    // The text files first: for a large sweep they are the longest piece (four passes over the
-    // rows), and starting it first keeps the other threads on plots until the end.
-    map_indexed(jobs, 1 + plots.files(), |piece| match piece {
-        0 => write_text_summaries(dir, manifest, store),
-        file => plots
-            .draw(file - 1, dir)
-            .map(drop)
-            .map_err(SweepError::from),
-    })
+    // The text files first: for a large sweep they are the longest pieces, and starting them
+    // first keeps the other threads busy with plots until the end.
+    map_indexed(
+        jobs,
+        TextFile::ALL.len() + plots.files(),
+        |piece| match TextFile::ALL.get(piece) {
+            Some(&file) => write_text(dir, manifest, store, file),
+            None => plots
+                .draw(piece - TextFile::ALL.len(), dir)
+                .map(drop)
+                .map_err(SweepError::from),
+        },
+    )
     .into_iter()
     .collect()
 }
 
-/// `cases.jsonl`, `summary.csv`, `summary.md`, `junit.xml` and `sweep.json`.
-fn write_text_summaries(
+/// The text files of a sweep directory, each written in one pass over the rows.
+#[derive(Clone, Copy)]
+enum TextFile {
+    /// `cases.jsonl`, and `sweep.json` (one small write) with it.
+    Rows,
+    Csv,
+    Markdown,
+    Junit,
+}
+
+impl TextFile {
+    const ALL: [TextFile; 4] = [
+        TextFile::Rows,
+        TextFile::Csv,
+        TextFile::Markdown,
+        TextFile::Junit,
+    ];
+}
+
+fn write_text(
     dir: &Path,
     manifest: &Manifest,
     store: &RowStore,
+    file: TextFile,
 ) -> Result<(), SweepError> {
     let create = |name: &str| {
         let path = dir.join(name);
@@ -206,39 +229,47 @@ fn write_text_summaries(
         let path = dir.join(name);
         move |source| SweepError::Io { path, source }
     };
-    let mut jsonl = create("cases.jsonl")?;
-    store
-        .for_each(&mut |r| jsonl.write_all(r.to_line().as_bytes()))
-        .and_then(|()| jsonl.flush())
-        .map_err(io("cases.jsonl"))?;
-    summary::write_csv(create("summary.csv")?, manifest, store).map_err(io("summary.csv"))?;
-    summary::write_markdown(create("summary.md")?, manifest, store).map_err(io("summary.md"))?;
-    let mut xml = create("junit.xml")?;
-    let t = &store.tally;
-    junit::write_header(
-        &mut xml,
-        &format!("pumprig sweep {}", manifest.scenario),
-        (t.junit_tests, t.junit_failures, t.junit_errors),
-    )
-    .and_then(|()| {
-        store.for_each(&mut |r| {
-            junit::write_suite(
+    match file {
+        TextFile::Rows => {
+            let mut jsonl = create("cases.jsonl")?;
+            store
+                .for_each(&mut |r| jsonl.write_all(r.to_line().as_bytes()))
+                .and_then(|()| jsonl.flush())
+                .map_err(io("cases.jsonl"))?;
+            fs::write(dir.join(Manifest::FILE), manifest.to_json()).map_err(io(Manifest::FILE))
+        }
+        TextFile::Csv => {
+            summary::write_csv(create("summary.csv")?, manifest, store).map_err(io("summary.csv"))
+        }
+        TextFile::Markdown => summary::write_markdown(create("summary.md")?, manifest, store)
+            .map_err(io("summary.md")),
+        TextFile::Junit => {
+            let mut xml = create("junit.xml")?;
+            let t = &store.tally;
+            junit::write_header(
                 &mut xml,
-                &junit::Suite {
-                    name: format!("{}/{}", manifest.scenario, r.id),
-                    classname: format!("{}.{}", manifest.scenario, r.id),
-                    properties: r
-                        .params
-                        .iter()
-                        .map(|p| (p.key.clone(), p.value.clone()))
-                        .collect(),
-                    row: r,
-                },
+                &format!("pumprig sweep {}", manifest.scenario),
+                (t.junit_tests, t.junit_failures, t.junit_errors),
             )
-        })
-    })
-    .and_then(|()| junit::write_footer(&mut xml))
-    .map_err(io("junit.xml"))?;
-    fs::write(dir.join(Manifest::FILE), manifest.to_json()).map_err(io(Manifest::FILE))?;
-    Ok(())
+            .and_then(|()| {
+                store.for_each(&mut |r| {
+                    junit::write_suite(
+                        &mut xml,
+                        &junit::Suite {
+                            name: format!("{}/{}", manifest.scenario, r.id),
+                            classname: format!("{}.{}", manifest.scenario, r.id),
+                            properties: r
+                                .params
+                                .iter()
+                                .map(|p| (p.key.clone(), p.value.clone()))
+                                .collect(),
+                            row: r,
+                        },
+                    )
+                })
+            })
+            .and_then(|()| junit::write_footer(&mut xml))
+            .map_err(io("junit.xml"))
+        }
+    }
 }
