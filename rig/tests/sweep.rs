@@ -143,20 +143,21 @@ fn jobs_1_jobs_2_and_two_merged_shards_give_byte_identical_summaries() {
             "{f}: merged"
         );
     }
-    // The sweep plots' SVG too (drawn from the same rows).
-    let svgs = |run: &str| -> Vec<String> {
+    // The sweep plots too, PNG and SVG (drawn from the same rows, on 1 or 2 threads).
+    let plot_files = |run: &str| -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(d.join(run))
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("sweep-") && n.ends_with(".svg"))
+            .filter(|n| n.starts_with("sweep-") && (n.ends_with(".svg") || n.ends_with(".png")))
             .collect();
         v.sort();
         v
     };
-    assert!(svgs("j1").contains(&"sweep-passfail.svg".to_owned()));
-    assert_eq!(svgs("j1"), svgs("merged"));
-    for f in svgs("j1") {
+    assert!(plot_files("j1").contains(&"sweep-passfail.svg".to_owned()));
+    assert!(plot_files("j1").contains(&"sweep-passfail.png".to_owned()));
+    assert_eq!(plot_files("j1"), plot_files("merged"));
+    for f in plot_files("j1") {
         let a = fs::read(d.join("j1").join(&f)).unwrap();
         assert_eq!(
             a,

@@ -2,8 +2,8 @@
 //! independent, so the thread count changes nothing but the time), each into its own run
 //! directory `cases/<id>/`, each row streamed into `cases.jsonl` as it finishes. A case that
 //! fails a check or stops on a fault is recorded and the sweep goes on. At the end the rows are
-//! put in case order and the summaries written; the sweep directory appears complete or not at
-//! all.
+//! put in case order and the summaries and plots written, on the same `jobs` threads
+//! (`write_summaries`); the sweep directory appears complete or not at all.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -143,7 +143,8 @@ pub fn run(
     w.flush().map_err(io(&partial))?;
     drop(w);
     let store = RowStore::open(std::slice::from_ref(&partial)).map_err(io(&partial))?;
-    write_summaries(stage.path(), manifest, &store)?;
+    // The end on every thread the sweep was given, even when it had fewer cases than threads.
+    write_summaries(stage.path(), manifest, &store, options.jobs.max(1))?;
     let failed = failed_rows(&store).map_err(io(&partial))?;
     fs::remove_file(&partial).map_err(io(&partial))?;
     let dir = stage.commit().map_err(io(out))?;

@@ -113,7 +113,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeOutcome, SweepError> {
         path: out.to_path_buf(),
         source,
     })?;
-    write_summaries(stage.path(), &manifest, &store)?;
+    // `pumprig merge` has no --jobs: the summaries and plots on every core.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    write_summaries(stage.path(), &manifest, &store, jobs)?;
     let failed = failed_rows(&store).map_err(|source| SweepError::Io {
         path: out.to_path_buf(),
         source,

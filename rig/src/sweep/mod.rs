@@ -24,6 +24,7 @@ mod engine;
 mod manifest;
 mod merge;
 mod plan;
+mod pool;
 mod progress;
 mod row;
 mod select;
@@ -36,6 +37,7 @@ pub use engine::{NOTABLE_KEPT, Progress, Quiet, SweepOptions, SweepOutcome, run}
 pub use manifest::{Manifest, ManifestCheck, ManifestKey};
 pub use merge::{MergeOutcome, merge};
 pub use plan::{Case, MAX_CASES, Param, SweepPlan};
+pub(crate) use pool::map_indexed;
 pub use progress::ConsoleProgress;
 pub use row::{CaseRow, Outcome, RowCheck, RowParam, RowStore, Tally};
 pub use select::{Shard, select};
@@ -163,12 +165,59 @@ pub fn prepare(
     })
 }
 
-/// Writes `cases.jsonl`, `summary.csv`, `summary.md`, `junit.xml`, `sweep.json` and the sweep
-/// plots (`sweep-*.png`/`.svg`) into `dir` from the rows of `store`, in case order, streaming.
-pub(crate) fn write_summaries(
+/// The end of a sweep (and all of a merge): writes `cases.jsonl`, `summary.csv`, `summary.md`,
+/// `junit.xml`, `sweep.json` and the sweep plots (`sweep-*.png`/`.svg`) into `dir` from the rows
+/// of `store`, in case order, streaming. Each text file is one piece of work (its own pass over
+/// the rows) and each plot file another, on up to `jobs` threads: the files are the same bytes
+/// for any `jobs`. The first failure in that order is the one reported.
+pub fn write_summaries(
     dir: &Path,
     manifest: &Manifest,
     store: &RowStore,
+    jobs: usize,
+) -> Result<(), SweepError> {
+    let plots = crate::output::plots::sweep::SweepPlots::read(manifest, store, dir)?;
+    // The text files first: for a large sweep they are the longest pieces, and starting them
+    // first keeps the other threads busy with plots until the end.
+    map_indexed(
+        jobs,
+        TextFile::ALL.len() + plots.files(),
+        |piece| match TextFile::ALL.get(piece) {
+            Some(&file) => write_text(dir, manifest, store, file),
+            None => plots
+                .draw(piece - TextFile::ALL.len(), dir)
+                .map(drop)
+                .map_err(SweepError::from),
+        },
+    )
+    .into_iter()
+    .collect()
+}
+
+/// The text files of a sweep directory, each written in one pass over the rows.
+#[derive(Clone, Copy)]
+enum TextFile {
+    /// `cases.jsonl`, and `sweep.json` (one small write) with it.
+    Rows,
+    Csv,
+    Markdown,
+    Junit,
+}
+
+impl TextFile {
+    const ALL: [TextFile; 4] = [
+        TextFile::Rows,
+        TextFile::Csv,
+        TextFile::Markdown,
+        TextFile::Junit,
+    ];
+}
+
+fn write_text(
+    dir: &Path,
+    manifest: &Manifest,
+    store: &RowStore,
+    file: TextFile,
 ) -> Result<(), SweepError> {
     let create = |name: &str| {
         let path = dir.join(name);
@@ -180,40 +229,47 @@ pub(crate) fn write_summaries(
         let path = dir.join(name);
         move |source| SweepError::Io { path, source }
     };
-    let mut jsonl = create("cases.jsonl")?;
-    store
-        .for_each(&mut |r| jsonl.write_all(r.to_line().as_bytes()))
-        .and_then(|()| jsonl.flush())
-        .map_err(io("cases.jsonl"))?;
-    summary::write_csv(create("summary.csv")?, manifest, store).map_err(io("summary.csv"))?;
-    summary::write_markdown(create("summary.md")?, manifest, store).map_err(io("summary.md"))?;
-    let mut xml = create("junit.xml")?;
-    let t = &store.tally;
-    junit::write_header(
-        &mut xml,
-        &format!("pumprig sweep {}", manifest.scenario),
-        (t.junit_tests, t.junit_failures, t.junit_errors),
-    )
-    .and_then(|()| {
-        store.for_each(&mut |r| {
-            junit::write_suite(
+    match file {
+        TextFile::Rows => {
+            let mut jsonl = create("cases.jsonl")?;
+            store
+                .for_each(&mut |r| jsonl.write_all(r.to_line().as_bytes()))
+                .and_then(|()| jsonl.flush())
+                .map_err(io("cases.jsonl"))?;
+            fs::write(dir.join(Manifest::FILE), manifest.to_json()).map_err(io(Manifest::FILE))
+        }
+        TextFile::Csv => {
+            summary::write_csv(create("summary.csv")?, manifest, store).map_err(io("summary.csv"))
+        }
+        TextFile::Markdown => summary::write_markdown(create("summary.md")?, manifest, store)
+            .map_err(io("summary.md")),
+        TextFile::Junit => {
+            let mut xml = create("junit.xml")?;
+            let t = &store.tally;
+            junit::write_header(
                 &mut xml,
-                &junit::Suite {
-                    name: format!("{}/{}", manifest.scenario, r.id),
-                    classname: format!("{}.{}", manifest.scenario, r.id),
-                    properties: r
-                        .params
-                        .iter()
-                        .map(|p| (p.key.clone(), p.value.clone()))
-                        .collect(),
-                    row: r,
-                },
+                &format!("pumprig sweep {}", manifest.scenario),
+                (t.junit_tests, t.junit_failures, t.junit_errors),
             )
-        })
-    })
-    .and_then(|()| junit::write_footer(&mut xml))
-    .map_err(io("junit.xml"))?;
-    fs::write(dir.join(Manifest::FILE), manifest.to_json()).map_err(io(Manifest::FILE))?;
-    crate::output::plots::sweep::write_sweep_plots(manifest, store, dir)?;
-    Ok(())
+            .and_then(|()| {
+                store.for_each(&mut |r| {
+                    junit::write_suite(
+                        &mut xml,
+                        &junit::Suite {
+                            name: format!("{}/{}", manifest.scenario, r.id),
+                            classname: format!("{}.{}", manifest.scenario, r.id),
+                            properties: r
+                                .params
+                                .iter()
+                                .map(|p| (p.key.clone(), p.value.clone()))
+                                .collect(),
+                            row: r,
+                        },
+                    )
+                })
+            })
+            .and_then(|()| junit::write_footer(&mut xml))
+            .map_err(io("junit.xml"))
+        }
+    }
 }

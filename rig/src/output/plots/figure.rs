@@ -23,28 +23,60 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for DrawF
     }
 }
 
+/// The two files every figure is drawn to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Format {
+    Png,
+    Svg,
+}
+
+impl Format {
+    pub(super) const BOTH: [Format; 2] = [Format::Png, Format::Svg];
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
 /// Draws `figure` into `dir/{stem}.png` and `dir/{stem}.svg`; returns both paths.
 pub(super) fn render(
     figure: &impl Figure,
     dir: &Path,
     stem: &str,
 ) -> Result<[PathBuf; 2], PlotError> {
-    let png = dir.join(format!("{stem}.png"));
-    let svg = dir.join(format!("{stem}.svg"));
-    let failed = |path: &Path, e: DrawFailure| PlotError::Draw {
-        path: path.to_path_buf(),
+    Ok([
+        render_one(figure, dir, stem, Format::Png)?,
+        render_one(figure, dir, stem, Format::Svg)?,
+    ])
+}
+
+/// Draws `figure` into `dir/{stem}.png` or `.svg`; returns the path. The two files of a figure
+/// are independent, so a caller may draw them on different threads.
+pub(super) fn render_one(
+    figure: &impl Figure,
+    dir: &Path,
+    stem: &str,
+    format: Format,
+) -> Result<PathBuf, PlotError> {
+    let path = dir.join(format!("{stem}.{}", format.extension()));
+    let failed = |e: DrawFailure| PlotError::Draw {
+        path: path.clone(),
         message: e.0,
     };
-
-    {
-        let root = BitMapBackend::new(&png, CANVAS_PX).into_drawing_area();
-        figure.draw(&root).map_err(|e| failed(&png, e))?;
-        root.present().map_err(|e| failed(&png, e.into()))?;
+    match format {
+        Format::Png => {
+            let root = BitMapBackend::new(&path, CANVAS_PX).into_drawing_area();
+            figure.draw(&root).map_err(failed)?;
+            root.present().map_err(|e| failed(e.into()))?;
+        }
+        Format::Svg => {
+            let root = SVGBackend::new(&path, CANVAS_PX).into_drawing_area();
+            figure.draw(&root).map_err(failed)?;
+            root.present().map_err(|e| failed(e.into()))?;
+        }
     }
-    {
-        let root = SVGBackend::new(&svg, CANVAS_PX).into_drawing_area();
-        figure.draw(&root).map_err(|e| failed(&svg, e))?;
-        root.present().map_err(|e| failed(&svg, e.into()))?;
-    }
-    Ok([png, svg])
+    Ok(path)
 }

@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::figure::render;
+use super::figure::{Format, render_one};
 use super::sweep_lines::LinesFigure;
 use super::sweep_maps::{HeatmapFigure, PassFailFigure};
 use super::{PlotError, font};
@@ -210,45 +210,72 @@ enum Plot {
     Lines { check: usize, axis: usize },
 }
 
-/// Writes the sweep's plots (PNG and SVG) into `dir` from the rows of `store`; returns the paths
-/// written, PNG before SVG for each figure. A sweep without cases draws nothing.
+/// A sweep's plots, read from its rows and ready to draw: every file (PNG and SVG of each
+/// figure) is drawn on its own from the shared grid, so the files can be drawn on several
+/// threads and come out the same bytes whichever thread draws them.
+pub struct SweepPlots {
+    grid: Grid,
+    figures: Vec<(String, Plot)>,
+}
+
+impl SweepPlots {
+    /// Reads the rows of `store` once (`dir` names their file in an error).
+    pub fn read(manifest: &Manifest, store: &RowStore, dir: &Path) -> Result<Self, PlotError> {
+        font::ensure_registered()?;
+        let grid = Grid::from_rows(manifest, store).map_err(|source| PlotError::Io {
+            path: dir.join("cases.jsonl"),
+            source,
+        })?;
+        // A sweep without cases draws nothing.
+        let figures = if grid.points.is_empty() {
+            Vec::new()
+        } else {
+            stems(&grid)
+        };
+        Ok(Self { grid, figures })
+    }
+
+    /// How many files there are to draw.
+    pub fn files(&self) -> usize {
+        self.figures.len() * Format::BOTH.len()
+    }
+
+    /// Draws file `file` (`0..files()`: each figure's PNG, then its SVG, figures in the order a
+    /// report shows them) into `dir`; returns its path.
+    pub fn draw(&self, file: usize, dir: &Path) -> Result<PathBuf, PlotError> {
+        let (stem, plot) = &self.figures[file / Format::BOTH.len()];
+        let format = Format::BOTH[file % Format::BOTH.len()];
+        let grid = &self.grid;
+        match *plot {
+            Plot::PassFail => render_one(&PassFailFigure { grid }, dir, stem, format),
+            Plot::Heatmap(check) => render_one(&HeatmapFigure { grid, check }, dir, stem, format),
+            Plot::Lines { check, axis } => {
+                render_one(&LinesFigure { grid, check, axis }, dir, stem, format)
+            }
+        }
+    }
+}
+
+/// Writes the sweep's plots (PNG and SVG) into `dir` from the rows of `store`, drawing the files
+/// on up to `jobs` threads; returns the paths written, PNG before SVG for each figure. A sweep
+/// without cases draws nothing.
 pub fn write_sweep_plots(
     manifest: &Manifest,
     store: &RowStore,
     dir: &Path,
+    jobs: usize,
 ) -> Result<Vec<PathBuf>, PlotError> {
-    font::ensure_registered()?;
-    let grid = Grid::from_rows(manifest, store).map_err(|source| PlotError::Io {
-        path: dir.join("cases.jsonl"),
-        source,
-    })?;
-    let mut written = Vec::new();
-    if grid.points.is_empty() {
-        return Ok(written);
-    }
-    for (stem, plot) in stems(&grid) {
-        let files = match plot {
-            Plot::PassFail => render(&PassFailFigure { grid: &grid }, dir, &stem)?,
-            Plot::Heatmap(check) => render(&HeatmapFigure { grid: &grid, check }, dir, &stem)?,
-            Plot::Lines { check, axis } => render(
-                &LinesFigure {
-                    grid: &grid,
-                    check,
-                    axis,
-                },
-                dir,
-                &stem,
-            )?,
-        };
-        written.extend(files);
-    }
-    Ok(written)
+    let plots = SweepPlots::read(manifest, store, dir)?;
+    crate::sweep::map_indexed(jobs, plots.files(), |file| plots.draw(file, dir))
+        .into_iter()
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sweep::{CaseRow, ManifestCheck, ManifestKey, RowCheck, RowParam};
+    use plotters::style::RGBColor;
 
     fn scratch(name: &str) -> PathBuf {
         let d =
@@ -356,7 +383,7 @@ mod tests {
         assert_eq!(g.points[0].at, [2, 0]);
         assert_eq!(g.points[3].at, [0, 1]);
         // Two keys: a heatmap; lines against the numeric key only.
-        let written = names(&write_sweep_plots(&m, &store, &d).unwrap());
+        let written = names(&write_sweep_plots(&m, &store, &d, 2).unwrap());
         assert_eq!(
             written,
             [
@@ -368,14 +395,22 @@ mod tests {
                 "sweep-c1-value-vs-vacuum_mmhg.svg",
             ]
         );
-        // The same rows draw the same bytes.
-        let first = std::fs::read(d.join("sweep-heatmap-c1-value.svg")).unwrap();
-        write_sweep_plots(&m, &store, &d).unwrap();
-        assert_eq!(
-            first,
-            std::fs::read(d.join("sweep-heatmap-c1-value.svg")).unwrap()
-        );
-        let svg = String::from_utf8(first).unwrap();
+        // The same rows draw the same bytes, on one thread as on two (or more than files).
+        let read = |dir: &Path| -> Vec<Vec<u8>> {
+            written
+                .iter()
+                .map(|n| std::fs::read(dir.join(n)).unwrap())
+                .collect()
+        };
+        let first = read(&d);
+        for jobs in [1, 7] {
+            let again = d.join(format!("jobs-{jobs}"));
+            std::fs::create_dir(&again).unwrap();
+            let paths = write_sweep_plots(&m, &store, &again, jobs).unwrap();
+            assert_eq!(names(&paths), written, "jobs {jobs}");
+            assert!(read(&again) == first, "jobs {jobs}: different bytes");
+        }
+        let svg = std::fs::read_to_string(d.join("sweep-heatmap-c1-value.svg")).unwrap();
         assert!(
             svg.contains("2 ✗") || svg.contains("4 ✗"),
             "failing cells marked"
@@ -395,13 +430,44 @@ mod tests {
             ],
             5,
         );
-        let written = names(&write_sweep_plots(&m, &store, &d).unwrap());
+        let written = names(&write_sweep_plots(&m, &store, &d, 2).unwrap());
         assert!(!written.iter().any(|n| n.contains("heatmap")));
         assert_eq!(written.iter().filter(|n| n.ends_with(".svg")).count(), 4);
         let map = std::fs::read_to_string(d.join("sweep-passfail.svg")).unwrap();
         // Cases 6 and 7 fail: the cell a=2, b=20 holds both; the others pass.
         assert!(map.contains("0/2 pass"), "{map}");
         assert_eq!(map.matches("2/2 pass").count(), 3);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_one_key_sweep_of_hundreds_of_values_still_shows_every_outcome_on_the_map() {
+        let d = scratch("many");
+        let seeds: Vec<String> = (1..=600).map(|s| s.to_string()).collect();
+        let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
+        let (m, store) = sweep(&d, &[("seed", &seeds)], 449);
+        write_sweep_plots(&m, &store, &d, 2).unwrap();
+        let map = std::fs::read_to_string(d.join("sweep-passfail.svg")).unwrap();
+        // About 2 px a cell: no white gaps (they would cover the cells), every cell filled in
+        // its outcome's colour: 450 pass, 150 fail.
+        assert!(
+            !map.contains(r##"stroke="#FFFFFF""##),
+            "no gaps between 2-px cells"
+        );
+        let fills = |color: RGBColor| {
+            let fill = format!(r##"fill="#{:02X}{:02X}{:02X}""##, color.0, color.1, color.2);
+            map.lines()
+                .filter(|l| l.starts_with("<rect") && l.contains(&fill))
+                .count()
+        };
+        // One more of each for the key beside the map.
+        assert_eq!(fills(super::super::sweep_maps::PASS), 450 + 1);
+        assert_eq!(fills(super::super::sweep_maps::FAIL), 150 + 1);
+        // A small grid keeps its gaps.
+        let (m, store) = sweep(&d, &[("seed", &seeds[..5])], 2);
+        write_sweep_plots(&m, &store, &d, 1).unwrap();
+        let map = std::fs::read_to_string(d.join("sweep-passfail.svg")).unwrap();
+        assert_eq!(map.matches(r##"stroke="#FFFFFF""##).count(), 5);
         std::fs::remove_dir_all(&d).unwrap();
     }
 

@@ -149,6 +149,28 @@ fn cell_font_px(w: i32, h: i32, chars: usize) -> Option<u32> {
     (size >= 11.0).then_some(size as u32)
 }
 
+/// Width and height in pixels of the cell whose corner is at (`x0`, `y0`).
+fn cell_px<DB: DrawingBackend>(
+    chart: &ChartContext<'_, DB, Cartesian2d<Cells, Cells>>,
+    x0: f64,
+    y0: f64,
+) -> (i32, i32) {
+    let (a, b) = (
+        chart.backend_coord(&(x0, y0)),
+        chart.backend_coord(&(x0 + 1.0, y0 + 1.0)),
+    );
+    ((b.0 - a.0).abs(), (b.1 - a.1).abs())
+}
+
+/// Narrowest cell (pixels) drawn with a white gap around it. Narrower cells — a one-key sweep
+/// of hundreds of values, 1–2 px a column — are drawn edge to edge: a 2-px gap would paint over
+/// the whole cell and leave a blank map.
+const GAPPED_CELL_PX: i32 = 6;
+
+fn gapped(w: i32, h: i32) -> bool {
+    w.min(h) >= GAPPED_CELL_PX
+}
+
 fn centred() -> Pos {
     Pos::new(HPos::Center, VPos::Center)
 }
@@ -200,24 +222,23 @@ impl Figure for PassFailFigure<'_> {
         let plot = chart.plotting_area();
         for (&(x, y), &(outcome, n, passed)) in &cells {
             let (x0, y0) = (x as f64, y as f64);
+            let (w, h) = cell_px(&chart, x0, y0);
             plot.draw(&Rectangle::new(
                 [(x0, y0), (x0 + 1.0, y0 + 1.0)],
                 outcome_color(outcome).mix(0.85).filled(),
             ))?;
-            plot.draw(&Rectangle::new(
-                [(x0, y0), (x0 + 1.0, y0 + 1.0)],
-                WHITE.stroke_width(2),
-            ))?;
+            if gapped(w, h) {
+                plot.draw(&Rectangle::new(
+                    [(x0, y0), (x0 + 1.0, y0 + 1.0)],
+                    WHITE.stroke_width(2),
+                ))?;
+            }
             let text = if n == 1 {
                 outcome.label().to_owned()
             } else {
                 format!("{passed}/{n} pass")
             };
-            let (a, b) = (
-                chart.backend_coord(&(x0, y0)),
-                chart.backend_coord(&(x0 + 1.0, y0 + 1.0)),
-            );
-            if let Some(px) = cell_font_px((b.0 - a.0).abs(), (b.1 - a.1).abs(), text.len()) {
+            if let Some(px) = cell_font_px(w, h, text.len()) {
                 plot.draw(&Text::new(
                     text,
                     (x0 + 0.5, y0 + 0.5),
@@ -326,17 +347,16 @@ impl Figure for HeatmapFigure<'_> {
                     BLACK,
                 ),
             };
+            let (w, h) = cell_px(&chart, x0, y0);
             plot.draw(&Rectangle::new(corners, fill.filled()))?;
-            plot.draw(&Rectangle::new(corners, WHITE.stroke_width(2)))?;
+            if gapped(w, h) {
+                plot.draw(&Rectangle::new(corners, WHITE.stroke_width(2)))?;
+            }
             if !c.pass {
                 let inset = [(x0 + 0.04, y0 + 0.04), (x0 + 0.96, y0 + 0.96)];
                 plot.draw(&Rectangle::new(inset, FAIL.stroke_width(5)))?;
             }
-            let (a, b) = (
-                chart.backend_coord(&(x0, y0)),
-                chart.backend_coord(&(x0 + 1.0, y0 + 1.0)),
-            );
-            if let Some(px) = cell_font_px((b.0 - a.0).abs(), (b.1 - a.1).abs(), text.len()) {
+            if let Some(px) = cell_font_px(w, h, text.len()) {
                 plot.draw(&Text::new(
                     text,
                     (x0 + 0.5, y0 + 0.5),
