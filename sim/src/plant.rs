@@ -406,7 +406,9 @@ impl Plant {
         for (c, l) in self.chambers[..M].iter_mut().zip(leaked_start) {
             c.leak_kg_s = (c.leaked_kg - l) * inv_dt;
         }
-        self.mirror::<N, M>();
+        if M < N {
+            self.chambers[1].leak_kg_s = self.chambers[0].leak_kg_s;
+        }
         let d = |a: f64, b: f64| (a - b) * inv_dt * self.free_air_ml_min_per_kg_s;
         let pumped = d(self.ledger.pumped_out_kg, start.pumped_out_kg);
         let relief = d(self.ledger.relief_in_kg, start.relief_in_kg);
@@ -422,7 +424,7 @@ impl Plant {
     fn tick_mother<const N: usize, const M: usize>(&mut self, tick_s: f64) -> bool {
         if self.mother_clock.tick_s != tick_s {
             // A new tick length: finish the window counted in the old one first.
-            self.step_mother::<N>();
+            self.step_mother::<N, M>();
             let clock = &mut self.mother_clock;
             clock.tick_s = tick_s;
             clock.ticks = ((clock.step_s / tick_s).round() as u32).max(1);
@@ -448,21 +450,21 @@ impl Plant {
             }
         }
         if due {
-            self.step_mother::<N>();
+            self.step_mother::<N, M>();
         }
         due
     }
 
     /// The mother over the ticks since her last step (none: nothing to do), with the mean vacuum
     /// at each nipple over them and the fit at their end (§13–§16).
-    fn step_mother<const N: usize>(&mut self) {
+    fn step_mother<const N: usize, const M: usize>(&mut self) {
         let clock = &mut self.mother_clock;
         if clock.pending == 0 {
             return;
         }
         let ticks = f64::from(clock.pending);
         let mut nipples = [None; 2];
-        for (k, (n, c)) in nipples.iter_mut().zip(&self.chambers[..N]).enumerate() {
+        for (k, (n, c)) in nipples.iter_mut().zip(&self.chambers[..M]).enumerate() {
             let v = clock.vacuum_end_mmhg[k];
             let e = c.fit.exposure_at(v, c.fit_state.swell_fraction);
             *n = Some(Nipple {
@@ -472,6 +474,9 @@ impl Plant {
                 comfort: e.comfort,
                 tactile_stretch_per_s: 0.0,
             });
+        }
+        if M < N {
+            nipples[1] = nipples[0];
         }
         clock.pending = 0;
         clock.vacuum_sum_mmhg = [0.0; 2];
@@ -484,10 +489,10 @@ impl Plant {
         if self.mother_clock.pending == 0 {
             return;
         }
-        if self.shields == 2 {
-            self.step_mother::<2>();
-        } else {
-            self.step_mother::<1>();
+        match (self.shields, self.mirrored) {
+            (2, true) => self.step_mother::<2, 1>(),
+            (2, false) => self.step_mother::<2, 2>(),
+            _ => self.step_mother::<1, 1>(),
         }
         self.last.mother = *self.mother.outputs();
     }
