@@ -2,6 +2,9 @@
 //! job count or sharding, stable case ids, bad input refused before anything runs, filters, a
 //! failing or crashing case recorded while the sweep goes on, and JUnit XML that parses.
 
+#[path = "support/c_firmware.rs"]
+mod c_firmware;
+use c_firmware::{build_example, c_compiler};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -632,19 +635,6 @@ fn per_case_plots_are_opt_in() {
     fs::remove_dir_all(&d).unwrap();
 }
 
-/// The C compiler command (`$CC` may carry flags), if one runs.
-fn c_compiler() -> Option<Vec<String>> {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
-    let words: Vec<String> = cc.split_whitespace().map(str::to_owned).collect();
-    let (prog, args) = words.split_first()?;
-    let ok = Command::new(prog)
-        .args(args)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(words)
-}
-
 #[test]
 fn a_crashing_firmware_case_is_an_error_and_the_sweep_goes_on() {
     let Some(cc) = c_compiler() else {
@@ -652,24 +642,11 @@ fn a_crashing_firmware_case_is_an_error_and_the_sweep_goes_on() {
         return;
     };
     let d = scratch("crash");
-    let src = repo().join("examples/c-firmware");
     for (name, defines) in [
         ("ok.so", vec![]),
         ("segv.so", vec!["-DPUMP_CRASH_AT_TICK=500"]),
     ] {
-        let o = Command::new(&cc[0])
-            .args(&cc[1..])
-            .args(["-shared", "-fPIC", "-O2", "-std=c99"])
-            .arg("-I")
-            .arg(repo().join("rig/include"))
-            .args(defines)
-            .arg("-o")
-            .arg(d.join(name))
-            .arg(src.join("pump.c"))
-            .arg(src.join("hal_shim.c"))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        build_example(&cc, &defines, &d.join(name));
     }
     // The example C firmware has its own program: only the safety check applies to both.
     let body = SWEEP.split("[[checks]]").next().unwrap().to_owned()
