@@ -6,6 +6,9 @@
 //! that holds a new firmware build to the committed baseline. Without a C compiler that test says
 //! it skipped; the same criterion with the reference firmware (a changed setting) always runs.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{pumprig, s, scratch};
 #[path = "support/c_firmware.rs"]
 mod c_firmware;
 use c_firmware::{build_example, c_compiler};
@@ -13,25 +16,7 @@ use c_firmware::{build_example, c_compiler};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn pumprig(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pumprig"))
-        .args(args)
-        .output()
-        .expect("pumprig runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pumprig-baseline-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1,30 +1,12 @@
 //! The `pumprig` binary as a user meets it: exit codes, messages, what is (not) written, and
 //! byte-identical outputs for a seed.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{pumprig, repo, scratch};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn pumprig(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pumprig"))
-        .args(args)
-        .output()
-        .expect("pumprig runs")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pumprig-cli-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
+use std::process::Output;
 
 /// A short, valid scenario to mutate.
 const SHORT: &str = r#"name = "short"

@@ -2,35 +2,11 @@
 //! table with differences from the first run (Markdown and self-contained HTML), cycle alignment,
 //! runs of different length and sample rate, and bad input naming the run directory.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{pumprig, s, scratch, text};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn pumprig(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pumprig"))
-        .args(args)
-        .output()
-        .expect("pumprig runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pumprig-compare-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A short expression session; `EXTRA` is appended.
 const SHORT: &str = r#"name = "NAME"

@@ -6,34 +6,14 @@
 //! Without Chromium on the machine the browser part prints "SKIPPED: ..." and passes, as
 //! `qemu.rs` does for QEMU; the checks on the HTML itself run everywhere.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{pumprig, scratch, text};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn pumprig(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pumprig"))
-        .args(args)
-        .output()
-        .expect("pumprig runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pumprig-report-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A 6-second single-shield expression session with three checks, the third failing (its
 /// limit is below what the firmware holds), so the page shows both outcomes.

@@ -2,19 +2,15 @@
 //! baud, timeouts, link metrics) with file:line errors and did-you-mean, settings a board cannot
 //! take refused naming each key, and the CLI's exit codes for a missing image, QEMU or device.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::scratch;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use pumprig::scenario;
 use serialport::SerialPort;
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pumprig-serial-cli-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn pumprig(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pumprig"))

@@ -2,42 +2,18 @@
 //! job count or sharding, stable case ids, bad input refused before anything runs, filters, a
 //! failing or crashing case recorded while the sweep goes on, and JUnit XML that parses.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{pumprig, repo, scratch, text};
 #[path = "support/c_firmware.rs"]
 mod c_firmware;
 use c_firmware::{build_example, c_compiler};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
-
-fn pumprig(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pumprig"))
-        .args(args)
-        .output()
-        .expect("pumprig runs")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pumprig-sweep-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A 6-second expression session swept over 3 vacuums × 2 rates, limits around 190 mmHg: the
 /// 150 and 230 mmHg cases fail their peak-vacuum check (fixed limits), the rest pass; the
