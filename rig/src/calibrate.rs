@@ -109,7 +109,7 @@ impl Ctx {
                         message: format!("{e:?}"),
                     }
                 })?;
-            course::pump_session(&one, None, None, mother, 1, 0.0, 0)
+            course::pump_session(&one, &Default::default(), mother, 1, 0.0, 0)
                 .map(|(r, _)| r)
                 .map_err(|e| CalibrateError::Run {
                     scenario: name.into(),

@@ -37,7 +37,7 @@ fn session(loaded: &LoadedScenario) -> (f64, f64) {
         one.scenario.seed = seed;
         let mother = Mother::new(&one.scenario.plant.mother, seed).unwrap();
         let (r, _): (SessionRecord, Mother) =
-            course::pump_session(&one, None, None, mother, 1, 0.0, 0).unwrap();
+            course::pump_session(&one, &Default::default(), mother, 1, 0.0, 0).unwrap();
         total += r.removed_total_ml();
     }
     let fit = loaded.scenario.plant.fit.model(&loaded.scenario.plant.left);
@@ -80,7 +80,7 @@ fn milk_is_conserved_through_a_pump_session() {
     let mother = Mother::new(&loaded.scenario.plant.mother, 3).unwrap();
     let before = [mother.breast(0), mother.breast(1)]
         .map(|b| (b.stored_ml(), b.removed_ml, b.synthesised_ml, b.resorbed_ml));
-    let (r, after) = course::pump_session(&loaded, None, None, mother, 1, 0.0, 0).unwrap();
+    let (r, after) = course::pump_session(&loaded, &Default::default(), mother, 1, 0.0, 0).unwrap();
     assert!(r.removed_total_ml() > 10.0);
     for (k, b0) in before.iter().enumerate() {
         let b = after.breast(k);
@@ -157,6 +157,117 @@ fn bad_course_input_names_the_key() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("months_postpartum"), "{e}");
+}
+
+/// A single-pumping course on `side`: two days, three 10-minute sessions a day.
+fn single_pumping(side: &str) -> LoadedScenario {
+    let text = format!(
+        r#"
+name = "single"
+duration_s = 600.0
+[plant.kit]
+shields = 1
+[plant.mother]
+months_postpartum = 2
+[controller.settings.program]
+stimulation_max_s = 120
+[[events]]
+at_s = 0.5
+press = "power"
+[course]
+days = 2
+[[course.sessions]]
+at_h = [2.0, 10.0, 18.0]
+kind = "pump"
+side = "{side}"
+"#
+    );
+    scenario::load_str(Path::new("single.toml"), &text).expect("valid scenario")
+}
+
+fn run(loaded: &LoadedScenario) -> course::CourseRun {
+    let spec = loaded.scenario.course.as_ref().expect("a course");
+    course::run_course(loaded, spec, |_| {}).expect("the course runs")
+}
+
+/// The right breast pumped with one shield is the left one pumped, mirrored: the mother and the
+/// kit are symmetric, so every figure of the course swaps sides bit for bit.
+#[test]
+fn single_pumping_on_the_right_mirrors_single_pumping_on_the_left() {
+    let (left, right) = (run(&single_pumping("left")), run(&single_pumping("right")));
+    assert_eq!(left.sessions.len(), 6);
+    for (l, r) in left.sessions.iter().zip(&right.sessions) {
+        assert_eq!(l.side, course::FeedSide::Left);
+        assert_eq!(r.side, course::FeedSide::Right);
+        assert!(l.removed_ml[0] > 0.5 && l.removed_ml[1] == 0.0, "{l:?}");
+        assert_eq!(l.removed_ml, [r.removed_ml[1], r.removed_ml[0]]);
+        assert_eq!(l.available_ml, [r.available_ml[1], r.available_ml[0]]);
+        assert_eq!(l.ejections, r.ejections);
+        assert_eq!(l.prolactin_peak_ng_ml, r.prolactin_peak_ng_ml);
+    }
+    for (l, r) in left.days.iter().zip(&right.days) {
+        assert_eq!(l.capacity_ml_h, [r.capacity_ml_h[1], r.capacity_ml_h[0]]);
+        assert_eq!(l.stored_ml, [r.stored_ml[1], r.stored_ml[0]]);
+        assert_eq!(l.synthesised_ml, r.synthesised_ml);
+    }
+}
+
+/// `alternate` takes the left, then the right, and so on; each breast is emptied in its turn,
+/// and the course writes which side each session was on.
+#[test]
+fn alternate_single_pumping_shares_the_sessions_between_the_breasts() {
+    let alt = run(&single_pumping("alternate"));
+    let left = run(&single_pumping("left"));
+    for (i, s) in alt.sessions.iter().enumerate() {
+        let (on, off) = if i % 2 == 0 { (0, 1) } else { (1, 0) };
+        assert!(
+            s.removed_ml[on] > 0.5 && s.removed_ml[off] == 0.0,
+            "session {i}: {s:?}"
+        );
+    }
+    // The first session is the same; after it the left-only course drains one breast while the
+    // other fills, so the alternating one removes more over the course.
+    assert_eq!(alt.sessions[0].removed_ml, left.sessions[0].removed_ml);
+    let total = |r: &course::CourseRun| r.days.iter().map(|d| d.removed_total_ml()).sum::<f64>();
+    assert!(
+        total(&alt) > total(&left),
+        "{} vs {}",
+        total(&alt),
+        total(&left)
+    );
+    let csv = course::sessions_csv(&alt);
+    let sides: Vec<_> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(5).unwrap())
+        .collect();
+    assert_eq!(sides, ["left", "right", "left", "right", "left", "right"]);
+}
+
+/// One shield pumps one breast; two pump both: any other side is refused, naming the key.
+#[test]
+fn a_pump_sessions_side_must_fit_its_shields() {
+    let text = |side: &str, shields: u8| {
+        format!(
+            "name = \"x\"\nduration_s = 60.0\n[plant.kit]\nshields = {shields}\n[course]\ndays = 1\n\
+             [[course.sessions]]\nat_h = [1.0]\nside = \"{side}\"\n"
+        )
+    };
+    for (side, shields, says) in [
+        ("both", 1, "one breast"),
+        ("left", 2, "both breasts at once"),
+    ] {
+        let e = scenario::load_str(Path::new("x.toml"), &text(side, shields))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("course.sessions[0].side") && e.contains(says),
+            "{e}"
+        );
+    }
+    for (side, shields) in [("right", 1), ("alternate", 1), ("both", 2)] {
+        scenario::load_str(Path::new("x.toml"), &text(side, shields)).expect(side);
+    }
 }
 
 /// A session's milk metrics (summary and checks) equal what its samples show, tick for tick.
@@ -408,8 +519,18 @@ fn stepped_session(step_ms: f64, seed: u64, duration_s: f64) -> (f64, u32, Optio
     loaded.scenario.seed = seed;
     let mother = Mother::new(&loaded.scenario.plant.mother, seed).unwrap();
     let t0 = mother.time_s();
-    let (r, after) =
-        course::pump_session(&loaded, Some(duration_s / 60.0), None, mother, 1, 0.0, 0).unwrap();
+    let (r, after) = course::pump_session(
+        &loaded,
+        &course::PumpOptions {
+            duration_min: Some(duration_s / 60.0),
+            ..Default::default()
+        },
+        mother,
+        1,
+        0.0,
+        0,
+    )
+    .unwrap();
     (
         r.removed_total_ml(),
         r.ejections,

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use run::{
-    CourseError, CourseRun, DayRecord, OXYTOCIN_PULSE_RISE, OXYTOCIN_SAMPLE_S, SessionRecord,
-    infant_session, pump_session, run_course, schedule,
+    CourseError, CourseRun, DayRecord, OXYTOCIN_PULSE_RISE, OXYTOCIN_SAMPLE_S, PumpOptions,
+    SessionRecord, infant_session, pump_session, run_course, schedule,
 };
 pub use spec::{CourseCheckSpec, CourseMetric, CourseSpec, FeedSide, SessionKind, SessionSpec};
 
@@ -167,7 +167,7 @@ stored_left_ml,stored_right_ml\n",
 /// `sessions.csv`: one row per session.
 pub fn sessions_csv(run: &CourseRun) -> String {
     let mut s = String::from(
-        "day,at_h,kind,duration_min,shields,available_left_ml,available_right_ml,removed_left_ml,\
+        "day,at_h,kind,duration_min,shields,side,available_left_ml,available_right_ml,removed_left_ml,\
 removed_right_ml,removed_total_ml,share_removed_pct,ejections,first_ejection_s,\
 prolactin_start_ng_ml,prolactin_peak_ng_ml,prolactin_peak_s,checks_failed\n",
     );
@@ -177,12 +177,17 @@ prolactin_start_ng_ml,prolactin_peak_ng_ml,prolactin_peak_s,checks_failed\n",
             SessionKind::Breastfeed => "breastfeed",
             SessionKind::Comfort => "comfort",
         };
+        let side = match r.side {
+            FeedSide::Left => "left",
+            FeedSide::Right => "right",
+            FeedSide::Both | FeedSide::Alternate => "both",
+        };
         let first = r
             .first_ejection_s
             .map_or(String::new(), |t| format!("{t:.2}"));
         let _ = writeln!(
             s,
-            "{},{:.2},{kind},{:.1},{},{:.2},{:.2},{:.3},{:.3},{:.3},{:.1},{},{first},{:.1},{:.1},{:.0},{}",
+            "{},{:.2},{kind},{:.1},{},{side},{:.2},{:.2},{:.3},{:.3},{:.3},{:.1},{},{first},{:.1},{:.1},{:.0},{}",
             r.day,
             r.at_h,
             r.duration_min,

@@ -27,6 +27,9 @@ pub struct SessionRecord {
     pub duration_min: f64,
     /// Pump: shields; infant: 0.
     pub shields: u8,
+    /// The breast(s) the session was on: `left` or `right` for a one-shield pump session or a
+    /// one-sided feed, `both` otherwise (never `alternate`: that is resolved per session).
+    pub side: FeedSide,
     /// Milk in each breast at the start, mL (the "available milk" of Kent 2008).
     pub available_ml: [f64; 2],
     pub removed_ml: [f64; 2],
@@ -190,6 +193,7 @@ pub fn run_course(
     let mut synthesised_at_day_start = synthesised(&mother);
     let sessions = schedule(course);
     let mut next = 0usize;
+    let mut alternate = Alternation::default();
     for d in 1..=course.days {
         let day_end_s = f64::from(d) * DAY_S;
         loop {
@@ -205,15 +209,17 @@ pub fn run_course(
             let start_s = mother.time_s();
             let record = match spec.kind {
                 SessionKind::Pump => {
-                    let (rec, m) = pump_session(
-                        loaded,
-                        spec.duration_min,
-                        spec.shields,
-                        mother,
-                        d,
-                        at_h,
-                        next as u64,
-                    )?;
+                    let shields = spec.shields.unwrap_or(loaded.scenario.plant.kit.shields);
+                    let side = match spec.side.unwrap_or(FeedSide::Left) {
+                        FeedSide::Alternate => alternate.take(),
+                        side => side,
+                    };
+                    let options = PumpOptions {
+                        duration_min: spec.duration_min,
+                        shields: Some(shields),
+                        on_right: shields == 1 && side == FeedSide::Right,
+                    };
+                    let (rec, m) = pump_session(loaded, &options, mother, d, at_h, next as u64)?;
                     mother = m;
                     rec
                 }
@@ -221,7 +227,10 @@ pub fn run_course(
                     &mut mother,
                     loaded.scenario.plant.integration.mother_step_ms * 1e-3,
                     spec.kind,
-                    spec.side.unwrap_or_default(),
+                    match spec.side.unwrap_or_default() {
+                        FeedSide::Alternate => alternate.take(),
+                        side => side,
+                    },
                     spec.duration_min.unwrap_or(super::spec::DEFAULT_FEED_MIN),
                     d,
                     at_h,
@@ -280,6 +289,37 @@ fn synthesised(m: &Mother) -> f64 {
     m.breast(0).synthesised_ml + m.breast(1).synthesised_ml
 }
 
+/// The breast the next `side = "alternate"` session takes: the left first, then the other one
+/// than the last such session took (pump and infant sessions share it: she starts on the breast
+/// she did not use last time).
+#[derive(Default)]
+struct Alternation {
+    right_next: bool,
+}
+
+impl Alternation {
+    fn take(&mut self) -> FeedSide {
+        let side = if self.right_next {
+            FeedSide::Right
+        } else {
+            FeedSide::Left
+        };
+        self.right_next = !self.right_next;
+        side
+    }
+}
+
+/// How a course's pump session differs from the scenario's own session.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PumpOptions {
+    /// Length, min (default: the scenario's `duration_s`).
+    pub duration_min: Option<f64>,
+    /// Shields (default: `plant.kit.shields`).
+    pub shields: Option<u8>,
+    /// A one-shield session on the right breast (the kit's one shield is on the left otherwise).
+    pub on_right: bool,
+}
+
 /// Rests the mother until `until_s`, adding prolactin × time for the daily mean.
 fn rest_until(mother: &mut Mother, until_s: f64, prolactin_weighted: &mut f64) {
     while mother.time_s() < until_s - 1e-9 {
@@ -291,19 +331,24 @@ fn rest_until(mother: &mut Mother, until_s: f64, prolactin_weighted: &mut f64) {
 }
 
 /// One pump session of the scenario with `mother` in it; returns her afterwards.
+///
+/// The plant's one-shield kit is its first (left) chamber. A one-shield session on the right
+/// breast fits that shield with the right side's parameters and presents the mother mirrored
+/// ([`Mother::swap_breasts`]) for the session; the record and the returned mother are in her own
+/// orientation again.
 pub fn pump_session(
     loaded: &LoadedScenario,
-    duration_min: Option<f64>,
-    shields: Option<u8>,
-    mother: Mother,
+    options: &PumpOptions,
+    mut mother: Mother,
     day: u32,
     at_h: f64,
     index: u64,
 ) -> Result<(SessionRecord, Mother), CourseError> {
     let base = &loaded.scenario;
     let mut sess = loaded.clone();
-    let duration_s = duration_min.map_or(base.duration_s, |m| m * 60.0);
-    let shields = shields.unwrap_or(base.plant.kit.shields);
+    let duration_s = options.duration_min.map_or(base.duration_s, |m| m * 60.0);
+    let shields = options.shields.unwrap_or(base.plant.kit.shields);
+    let on_right = shields == 1 && options.on_right;
     let same_session = duration_s == base.duration_s && shields == base.plant.kit.shields;
     sess.scenario.duration_s = duration_s;
     sess.scenario.plant.kit.shields = shields;
@@ -320,6 +365,11 @@ pub fn pump_session(
     let removed_before = [mother.breast(0).removed_ml, mother.breast(1).removed_ml];
     let prolactin_start = mother.outputs().prolactin_ng_ml;
     let ejections_before = mother.outputs().ejections;
+    if on_right {
+        let kit = &mut sess.scenario.plant;
+        std::mem::swap(&mut kit.left, &mut kit.right);
+        mother.swap_breasts();
+    }
     let mut plant =
         Plant::with_mother(&sess.scenario.plant, sess.scenario.seed, mother).map_err(|source| {
             err(RunError::Plant {
@@ -346,13 +396,21 @@ pub fn pump_session(
         Scope::ChecksOnly,
     )
     .map_err(err)?;
-    let mother = plant.into_mother();
+    let mut mother = plant.into_mother();
+    if on_right {
+        mother.swap_breasts();
+    }
     let record = SessionRecord {
         day,
         at_h,
         kind: SessionKind::Pump,
         duration_min: duration_s / 60.0,
         shields,
+        side: match (shields, on_right) {
+            (2, _) => FeedSide::Both,
+            (_, true) => FeedSide::Right,
+            _ => FeedSide::Left,
+        },
         available_ml,
         removed_ml: [
             mother.breast(0).removed_ml - removed_before[0],
@@ -403,7 +461,7 @@ pub fn infant_session(
         let on_left = match side {
             FeedSide::Left => true,
             FeedSide::Right => false,
-            FeedSide::Both => k < steps / 2,
+            FeedSide::Both | FeedSide::Alternate => k < steps / 2,
         };
         let nipple = Some(Nipple {
             vacuum_mmhg: pattern.vacuum_mmhg(t),
@@ -434,6 +492,7 @@ pub fn infant_session(
         kind,
         duration_min,
         shields: 0,
+        side,
         available_ml,
         removed_ml: [
             mother.breast(0).removed_ml - removed_before[0],

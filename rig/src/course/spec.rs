@@ -41,15 +41,20 @@ pub enum SessionKind {
     Comfort,
 }
 
-/// Which breast an infant is on.
+/// Which breast a session is on: an infant feed, or a pump session with one shield.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedSide {
     Left,
     Right,
-    /// First half of the feed on the left, second half on the right.
+    /// An infant feed: first half on the left, second half on the right. A double pump
+    /// session: both at once.
     #[default]
     Both,
+    /// One breast per session, the other one than the last alternating session of the course
+    /// took (the first takes the left): how a mother who feeds or pumps one side at a time
+    /// shares her sessions between her breasts.
+    Alternate,
 }
 
 /// One `[[course.sessions]]` entry.
@@ -67,7 +72,8 @@ pub struct SessionSpec {
     /// Pump: 1 (single) or 2 (double pumping). Default `plant.kit.shields`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shields: Option<u8>,
-    /// Infant: `left`, `right` or `both` (default).
+    /// Infant: `left`, `right`, `both` (default: half the feed on each) or `alternate`. Pump
+    /// with one shield: `left` (default), `right` or `alternate`; with two: `both` only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub side: Option<FeedSide>,
     /// First day (1-based) this entry applies. Default 1.
@@ -207,11 +213,21 @@ pub fn problems(c: &CourseSpec, base_duration_s: f64, base_shields: u8) -> Vec<(
             ),
             _ => {}
         }
-        if pump && s.side.is_some() {
-            push(
+        let shields = s.shields.unwrap_or(base_shields);
+        match (pump, shields, s.side) {
+            (true, 1, Some(FeedSide::Both)) => push(
                 format!("{at}.side"),
-                "only infant sessions have a side; a pump session uses `shields`".into(),
-            );
+                "a one-shield pump session pumps one breast: \"left\", \"right\" or \"alternate\" \
+                 (pump both with `shields = 2`, or one after the other as two sessions)"
+                    .into(),
+            ),
+            (true, 2, Some(side)) if side != FeedSide::Both => push(
+                format!("{at}.side"),
+                "a two-shield pump session pumps both breasts at once: only \"both\" (use \
+                 `shields = 1` to pump one side)"
+                    .into(),
+            ),
+            _ => {}
         }
         if pump && s.duration_min.is_some_and(|d| d * 60.0 > base_duration_s) {
             push(

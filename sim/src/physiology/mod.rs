@@ -239,6 +239,20 @@ impl Mother {
         }
     }
 
+    /// Swaps her left and right breasts: their milk, secretory capacity and nipple receptors (and
+    /// the per-breast outputs). The plant's one-shield kit always sits on its first chamber; a
+    /// course pumps the right breast with it by presenting the mother mirrored and swapping back
+    /// afterwards (docs/model.md §13). Hormones are systemic and stay as they are.
+    pub fn swap_breasts(&mut self) {
+        self.breasts.swap(0, 1);
+        self.secretory.swap(0, 1);
+        self.receptors.swap(0, 1);
+        let o = &mut self.out;
+        o.milk_flow_ml_min.swap(0, 1);
+        o.milk_removed_ml.swap(0, 1);
+        o.milk_stored_ml.swap(0, 1);
+    }
+
     /// Prolactin, synthesis and capacity over `h` s with `stimulus` stretch units delivered in it.
     fn slow_update(&mut self, h: f64, stimulus: f64) {
         self.suckling.step(h, stimulus);
@@ -411,6 +425,59 @@ mod tests {
         let (mut plain, mut drug) = (weaned(1.0), weaned(3.0));
         let (a, b) = (course(&mut plain, 9), course(&mut drug, 9));
         assert!(b > a, "galactagogue {b} mL vs none {a} mL on day 9");
+    }
+
+    /// Pumping the right breast is pumping the left of the mirrored mother, bit for bit (with
+    /// the other side at another vacuum, then bare).
+    #[test]
+    fn a_swapped_mother_pumped_on_the_left_is_the_mother_pumped_on_the_right() {
+        let p = MotherParams {
+            clock_start_h: 0.0,
+            ..MotherParams::default()
+        };
+        let mut right = Mother::new(&p, 9).unwrap();
+        // Unequal breasts, so that a swap that forgot a part would show.
+        right.breasts[0].alveolar_ml *= 0.5;
+        right.secretory[1] = Secretory::never_lactated();
+        let n = |v: f64| {
+            Some(Nipple {
+                vacuum_mmhg: v,
+                mean_vacuum_mmhg: v,
+                duct_openness: 0.8,
+                comfort: 0.9,
+                tactile_stretch_per_s: 0.0,
+            })
+        };
+        // Receptors in different states, too.
+        right.step(1e-3, &[n(150.0), n(30.0)]);
+        let mut mirrored = right.clone();
+        mirrored.swap_breasts();
+        let same = |right: &Mother, mirrored: &Mother| {
+            let mut m = mirrored.clone();
+            m.swap_breasts();
+            for k in 0..2 {
+                assert_eq!(right.breast(k), m.breast(k), "breast {k}");
+                assert_eq!(right.secretory(k), m.secretory(k), "secretory {k}");
+                assert_eq!(right.receptors[k], m.receptors[k], "receptor {k}");
+            }
+            assert_eq!(right.outputs(), m.outputs());
+        };
+        for k in 0..300_000u32 {
+            let v = if (k / 550) % 2 == 0 { 190.0 } else { 5.0 };
+            right.step(1e-3, &[n(40.0), n(v)]);
+            mirrored.step(1e-3, &[n(v), n(40.0)]);
+        }
+        same(&right, &mirrored);
+        for k in 0..300_000u32 {
+            let v = if (k / 550) % 2 == 0 { 190.0 } else { 5.0 };
+            right.step(1e-3, &[None, n(v)]);
+            mirrored.step(1e-3, &[n(v), None]);
+        }
+        same(&right, &mirrored);
+        right.rest(3600.0);
+        mirrored.rest(3600.0);
+        same(&right, &mirrored);
+        assert!(right.breast(1).removed_ml > 1.0, "{:?}", right.breast(1));
     }
 
     #[test]
