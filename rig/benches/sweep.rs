@@ -10,8 +10,9 @@
 //!   sweep, 1,000 seeds of the bench session: a pass/fail map and 8 line plots) and `grid_40x25`
 //!   (expression vacuum × cycle rate: a pass/fail map, 8 heatmaps and 16 line plots).
 //!
-//! README "Performance" gives the extrapolation: 1,000 × CPU per case ÷ (2 × efficiency) + the
-//! 1,000-row end on 2 jobs.
+//! README "Performance" gives the figures: the efficiency from `sweep_4x20min`, and the 1,000-case
+//! sweep timed whole (`pumprig sweep bench-1000.toml --jobs 2`), which these explain: about
+//! 1,000 × CPU per case ÷ (2 × efficiency) + the 1,000-row end on 2 jobs.
 
 use std::path::Path;
 
