@@ -22,8 +22,19 @@ struct OnRig(ExampleFirmware);
 impl Firmware for OnRig {
     const NAME: &'static str = pumprig_example_firmware::NAME;
     const VERSION: &'static str = pumprig_example_firmware::VERSION;
+    const TELEMETRY: &'static [&'static str] = &[
+        "predicted_vacuum_mmhg",
+        "integral_duty_permille",
+        "cycle_position_pct",
+    ];
     fn step(&mut self, inputs: &pumprig_firmware::Inputs) -> pumprig_firmware::Outputs {
         self.0.step(inputs)
+    }
+    fn telemetry(&self, values: &mut [f64]) {
+        let fw = &self.0;
+        values[0] = fw.predicted_vacuum_dmmhg() as f64 / 10.0;
+        values[1] = fw.integral_duty_permille() as f64;
+        values[2] = fw.cycle_position_pct() as f64;
     }
 }
 

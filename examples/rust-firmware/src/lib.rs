@@ -142,6 +142,10 @@ pub struct ExampleFirmware {
     history: [i16; RATE_WINDOW],
     history_next: usize,
     history_seen: usize,
+    /// The reading the PI loop acted on at its last tick, 0.1 mmHg (debug telemetry).
+    last_predicted_dmmhg: i64,
+    /// `cycle_pos` at the last tick, before it advanced (debug telemetry).
+    last_cycle_pos: u64,
 }
 
 fn ms_to_ticks(ms: u32, tick_hz: u32) -> u32 {
@@ -195,12 +199,37 @@ impl ExampleFirmware {
             history: [0; RATE_WINDOW],
             history_next: 0,
             history_seen: 0,
+            last_predicted_dmmhg: 0,
+            last_cycle_pos: 0,
         })
     }
 
     /// The configuration in use.
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+
+    /// Debug telemetry: the lead-predicted reading the PI loop acted on at its last tick (a pull
+    /// tick), 0.1 mmHg. What a board would print on its debug UART.
+    pub fn predicted_vacuum_dmmhg(&self) -> i64 {
+        self.last_predicted_dmmhg
+    }
+
+    /// Debug telemetry: the loop's integral term now, permille of duty.
+    pub fn integral_duty_permille(&self) -> i64 {
+        div(
+            self.integral_scaled,
+            i64::from(self.cfg.tick_hz).saturating_mul(10),
+        )
+    }
+
+    /// Debug telemetry: where in the pump cycle the last tick fell, % (whole percent, rounded
+    /// down; the pull is the first `pull_percent`).
+    pub fn cycle_position_pct(&self) -> u64 {
+        self.last_cycle_pos
+            .saturating_mul(100)
+            .checked_div(self.cycle_len)
+            .unwrap_or(0)
     }
 
     /// Fresh loop state for the next pull.
@@ -240,6 +269,7 @@ impl ExampleFirmware {
                 RATE_WINDOW as i64,
             ))
         };
+        self.last_predicted_dmmhg = predicted;
 
         let max_duty = i64::from(self.cfg.max_duty_permille.min(1000));
         let scale = i64::from(self.cfg.tick_hz).saturating_mul(10);
@@ -310,6 +340,7 @@ impl ExampleFirmware {
         let mut valve_open = true;
         let mut phase = CyclePhase::None;
         if self.state == State::Expression {
+            self.last_cycle_pos = self.cycle_pos;
             if self.cycle_pos < self.pull_len {
                 let level = u64::from(self.cfg.vacuum_mmhg).saturating_mul(10);
                 let ramped = if self.cycle_pos < self.rise_len {
@@ -392,6 +423,41 @@ mod tests {
         assert_eq!(out.telemetry.state, State::Idle);
         assert_eq!(out.motor_duty_permille, 0);
         assert!(out.valve_open);
+    }
+
+    /// The debug getters report the tick just stepped: the position walks through the cycle
+    /// with the valve shut exactly in the pull share; a steady reading below the target is acted
+    /// on as it is and winds the integral up.
+    #[test]
+    fn debug_telemetry_describes_the_last_tick() {
+        let cfg = Config::default();
+        let mut fw = ExampleFirmware::new(cfg).unwrap();
+        press(&mut fw);
+        let reading = Inputs {
+            pressure_counts: cfg.zero_counts + 500,
+            ..Inputs::default()
+        };
+        let mut seen = [false; 100];
+        let mut measured = 0;
+        let mut max_integral = 0;
+        let cycle_ticks = 60 * cfg.tick_hz / u32::from(cfg.cycles_per_min);
+        for k in 0..cycle_ticks {
+            let out = fw.step(&reading);
+            let pct = fw.cycle_position_pct();
+            assert!(pct < 100, "tick {k}: {pct}");
+            seen[pct as usize] = true;
+            assert_eq!(
+                !out.valve_open,
+                pct < u64::from(cfg.pull_percent),
+                "tick {k}: {pct}"
+            );
+            measured = out.telemetry.measured_vacuum_dmmhg;
+            max_integral = max_integral.max(fw.integral_duty_permille());
+        }
+        assert!(seen.iter().filter(|s| **s).count() > 90);
+        // A steady reading has no rate: the loop acted on the reading itself.
+        assert_eq!(fw.predicted_vacuum_dmmhg(), i64::from(measured));
+        assert!(max_integral > 0);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use pumprig_firmware as fw;
 
+use super::cabi::{TELEMETRY_MAX, check_telemetry_name};
 use super::{
     ActuatorFrame, Controller, ControllerError, ControllerIdentity, ControllerState, SensorFrame,
     Telemetry,
@@ -20,8 +21,20 @@ pub trait Firmware {
     const NAME: &'static str;
     /// Firmware version, recorded in `record.json`.
     const VERSION: &'static str;
+    /// Names of the firmware's own telemetry values, each recorded as the column `fw_<name>` of
+    /// `timeseries.csv` and plotted in `firmware.png`, under the C ABI's rules
+    /// (docs/firmware.md, "Named telemetry values"): lower-case letters, digits and `_`, starting
+    /// with a letter, at most 40 bytes, unique, at most 16 names; end each with its unit. Default:
+    /// none.
+    const TELEMETRY: &'static [&'static str] = &[];
     /// One control tick.
     fn step(&mut self, inputs: &fw::Inputs) -> fw::Outputs;
+    /// Writes the values named by [`Firmware::TELEMETRY`] as of the last [`Firmware::step`] into
+    /// `values`, one per name in their order. The rig calls it only after the steps of the ticks
+    /// it records, so it reads the state and must not change it. Default: writes nothing.
+    fn telemetry(&self, values: &mut [f64]) {
+        let _ = values;
+    }
 }
 
 impl Firmware for fw::Controller {
@@ -36,12 +49,27 @@ impl Firmware for fw::Controller {
 /// A [`Firmware`] running in the rig's process, as a [`Controller`].
 pub struct InProcess<F: Firmware> {
     inner: F,
+    /// The firmware's telemetry values of the last recorded tick (room for the most allowed).
+    telemetry: [f64; TELEMETRY_MAX],
 }
 
 impl<F: Firmware> InProcess<F> {
     /// Wraps a firmware instance (already configured) for the runner.
+    ///
+    /// # Panics
+    /// If [`Firmware::TELEMETRY`] breaks the naming rules, with the name and the reason: the
+    /// names are constants of the firmware's code. [`InProcess::try_new`] returns the error.
     pub fn new(firmware: F) -> Self {
-        Self { inner: firmware }
+        Self::try_new(firmware).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`InProcess::new`], or why the firmware's telemetry names are refused.
+    pub fn try_new(firmware: F) -> Result<Self, ControllerError> {
+        check_telemetry_names(F::NAME, F::TELEMETRY)?;
+        Ok(Self {
+            inner: firmware,
+            telemetry: [0.0; TELEMETRY_MAX],
+        })
     }
 
     /// The firmware inside.
@@ -60,6 +88,29 @@ impl<F: Firmware> InProcess<F> {
     }
 }
 
+/// The C ABI's rules for the names of a Rust firmware's telemetry (count, characters, length,
+/// uniqueness), with the name that breaks one.
+fn check_telemetry_names(firmware: &str, names: &[&str]) -> Result<(), ControllerError> {
+    let bad =
+        |why: String| ControllerError::Load(format!("Rust firmware {firmware}: telemetry: {why}"));
+    if names.len() > TELEMETRY_MAX {
+        return Err(bad(format!(
+            "{} names in TELEMETRY; at most {TELEMETRY_MAX}",
+            names.len()
+        )));
+    }
+    for (i, name) in names.iter().enumerate() {
+        check_telemetry_name(name)
+            .map_err(|why| bad(format!("TELEMETRY[{i}] is \"{name}\": {why}")))?;
+        if let Some(first) = names[..i].iter().position(|n| n == name) {
+            return Err(bad(format!(
+                "TELEMETRY[{i}] is \"{name}\", as is TELEMETRY[{first}]: names must be unique"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The reference firmware running in the rig's process: [`InProcess`] over
 /// `pumprig_firmware::Controller`, built from the scenario's `[controller.settings]`.
 pub struct ReferenceController(InProcess<fw::Controller>);
@@ -67,7 +118,12 @@ pub struct ReferenceController(InProcess<fw::Controller>);
 impl ReferenceController {
     pub fn new(settings: &fw::Settings) -> Result<Self, ControllerError> {
         fw::Controller::new(settings)
-            .map(|inner| Self(InProcess::new(inner)))
+            .map(|inner| {
+                Self(InProcess {
+                    inner,
+                    telemetry: [0.0; TELEMETRY_MAX],
+                })
+            })
             .map_err(|e| ControllerError::Settings(e.to_string()))
     }
 
@@ -108,6 +164,16 @@ impl<F: Firmware> Controller for InProcess<F> {
             supply_mv: frame.supply_mv,
         });
         Ok(actuators_from_firmware(&out))
+    }
+
+    fn firmware_telemetry_names(&self) -> Vec<String> {
+        F::TELEMETRY.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    fn firmware_telemetry(&mut self) -> &[f64] {
+        let values = &mut self.telemetry[..F::TELEMETRY.len()];
+        self.inner.telemetry(values);
+        values
     }
 }
 
