@@ -13,6 +13,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 #[path = "support/c_firmware.rs"]
 mod c_firmware;
 use c_firmware::{build_example, c_compiler};
+#[path = "support/csv.rs"]
+mod csv;
+use csv::column;
 
 use pumprig::controller::{
     ActuatorFrame, CABI_VERSION, CabiController, Controller, ControllerError, ControllerIdentity,
@@ -397,18 +400,6 @@ fn csv_of(loaded: &LoadedScenario, ctl: &mut dyn Controller) -> String {
 }
 
 /// Column `name` of a CSV text as numbers.
-fn column(csv: &str, name: &str) -> Vec<f64> {
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let i = header
-        .iter()
-        .position(|h| *h == name)
-        .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
-    lines
-        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
-        .collect()
-}
-
 #[test]
 fn named_telemetry_is_recorded_as_fw_columns_of_the_same_tick() {
     let Some(lib) = build("telemetry", &[]) else {

@@ -12,6 +12,10 @@ use pumprig::runner;
 use pumprig::scenario;
 use pumprig_example_firmware::{Config, ExampleFirmware};
 
+#[path = "support/csv.rs"]
+mod csv;
+use csv::column;
+
 /// The same glue as the runner's: a local newtype carrying the rig's trait.
 struct OnRig(ExampleFirmware);
 
@@ -96,18 +100,6 @@ fn in_process_maps_the_firmware_outputs() {
     assert!(!running.valve_open);
     assert!(running.motor_duty > 0.0 && running.motor_duty <= 1.0);
     assert_eq!(ctl.firmware().0.config(), &Config::default());
-}
-
-fn column(csv: &str, name: &str) -> Vec<f64> {
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let i = header
-        .iter()
-        .position(|h| *h == name)
-        .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
-    lines
-        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
-        .collect()
 }
 
 /// The firmware's own telemetry (`Firmware::TELEMETRY`) becomes `fw_` columns whose values are
