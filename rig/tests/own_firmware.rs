@@ -16,27 +16,10 @@ use pumprig_example_firmware::{Config, ExampleFirmware};
 mod csv;
 use csv::column;
 
-/// The same glue as the runner's: a local newtype carrying the rig's trait.
-struct OnRig(ExampleFirmware);
-
-impl Firmware for OnRig {
-    const NAME: &'static str = pumprig_example_firmware::NAME;
-    const VERSION: &'static str = pumprig_example_firmware::VERSION;
-    const TELEMETRY: &'static [&'static str] = &[
-        "predicted_vacuum_mmhg",
-        "integral_duty_permille",
-        "cycle_position_pct",
-    ];
-    fn step(&mut self, inputs: &pumprig_firmware::Inputs) -> pumprig_firmware::Outputs {
-        self.0.step(inputs)
-    }
-    fn telemetry(&self, values: &mut [f64]) {
-        let fw = &self.0;
-        values[0] = fw.predicted_vacuum_dmmhg() as f64 / 10.0;
-        values[1] = fw.integral_duty_permille() as f64;
-        values[2] = fw.cycle_position_pct() as f64;
-    }
-}
+/// The runner's own glue (the trait on a newtype), not a copy of it.
+#[path = "../../examples/rust-firmware/examples/support/on_rig.rs"]
+mod on_rig;
+use on_rig::OnRig;
 
 fn scenario_path() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/rust-firmware.toml")

@@ -11,32 +11,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use pumprig::controller::{Firmware, InProcess};
+use pumprig::controller::InProcess;
 use pumprig::{scenario, session};
 use pumprig_example_firmware::{Config, ExampleFirmware};
 
-/// The glue: the rig's `Firmware` trait on the firmware (a newtype, because the firmware crate
-/// does not depend on pumprig and Rust's orphan rule wants a local type here).
-struct OnRig(ExampleFirmware);
-
-impl Firmware for OnRig {
-    const NAME: &'static str = pumprig_example_firmware::NAME;
-    const VERSION: &'static str = pumprig_example_firmware::VERSION;
-    const TELEMETRY: &'static [&'static str] = &[
-        "predicted_vacuum_mmhg",
-        "integral_duty_permille",
-        "cycle_position_pct",
-    ];
-    fn step(&mut self, inputs: &pumprig_firmware::Inputs) -> pumprig_firmware::Outputs {
-        self.0.step(inputs)
-    }
-    fn telemetry(&self, values: &mut [f64]) {
-        let fw = &self.0;
-        values[0] = fw.predicted_vacuum_dmmhg() as f64 / 10.0;
-        values[1] = fw.integral_duty_permille() as f64;
-        values[2] = fw.cycle_position_pct() as f64;
-    }
-}
+#[path = "support/on_rig.rs"]
+mod on_rig;
+use on_rig::OnRig;
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
