@@ -35,6 +35,28 @@ pub struct SweepPlan {
 struct Axis {
     keys: Vec<SweepKey>,
     len: usize,
+    /// How many of `keys`, from the first, name a case: the fewest whose values tell every
+    /// entry of the axis apart (1 unless the first key repeats a value, as `shields = [2, 1, 1]`
+    /// zipped with `side = ["both", "left", "alternate"]` does).
+    leads: usize,
+}
+
+impl Axis {
+    fn new(keys: Vec<SweepKey>, len: usize) -> Self {
+        let distinct = |n: usize| {
+            let mut seen = std::collections::HashSet::new();
+            (0..len).all(|i| {
+                seen.insert(
+                    keys[..n]
+                        .iter()
+                        .map(|k| k.values[i].to_string())
+                        .collect::<Vec<_>>(),
+                )
+            })
+        };
+        let leads = (1..keys.len()).find(|&n| distinct(n)).unwrap_or(keys.len());
+        Self { keys, len, leads }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -77,8 +99,9 @@ pub struct Param {
     pub short: String,
     /// The value, as TOML (`150`, `24.0`, `"expression"`).
     pub value: String,
-    /// The first key of its grid axis: a `[sweep]` key, or the first key of a `[[sweep.zip]]`
-    /// group (the others follow it). Ids and `summary.md` name lead keys only.
+    /// A key that names the case: a `[sweep]` key, or the first key of a `[[sweep.zip]]` group
+    /// (the others follow it), with the next ones while the first repeats a value. Ids and
+    /// `summary.md` name lead keys only.
     pub lead: bool,
 }
 
@@ -144,10 +167,10 @@ impl SweepPlan {
         grid_keys.sort_by_key(|k| order.iter().position(|o| o == *k));
         for k in grid_keys {
             match read_key(&map, &format!("sweep.{k}"), k, &sweep[k.as_str()]) {
-                Ok(key) => axes.push(Axis {
-                    len: key.values.len(),
-                    keys: vec![key],
-                }),
+                Ok(key) => {
+                    let len = key.values.len();
+                    axes.push(Axis::new(vec![key], len));
+                }
                 Err(m) => err(&format!("sweep.{k}"), m),
             }
         }
@@ -193,7 +216,7 @@ impl SweepPlan {
                         );
                         continue;
                     }
-                    axes.push(Axis { keys, len });
+                    axes.push(Axis::new(keys, len));
                 }
             }
             Some(_) => err(
@@ -270,12 +293,12 @@ impl SweepPlan {
         self.total == 0
     }
 
-    /// The swept keys in column order: (full path, short name, lead key of its axis).
+    /// The swept keys in column order: (full path, short name, a lead key of its axis).
     pub fn keys(&self) -> Vec<(String, String, bool)> {
         self.axes
             .iter()
-            .flat_map(|a| a.keys.iter().enumerate())
-            .map(|(i, k)| (k.path.clone(), k.short.clone(), i == 0))
+            .flat_map(|a| a.keys.iter().enumerate().map(move |(i, k)| (a, i, k)))
+            .map(|(a, i, k)| (k.path.clone(), k.short.clone(), i < a.leads))
             .collect()
     }
 
@@ -302,7 +325,7 @@ impl SweepPlan {
                     key: k.path.clone(),
                     short: k.short.clone(),
                     value: k.values[p].to_string(),
-                    lead: i == 0,
+                    lead: i < a.leads,
                 })
             })
             .collect();
@@ -758,6 +781,37 @@ mod tests {
         );
         let loaded = scenario::load_str(std::path::Path::new("p.toml"), &text).unwrap();
         SweepPlan::from_scenario(&loaded).unwrap().unwrap()
+    }
+
+    /// A zip group whose first key repeats a value is named by as many of its keys as tell its
+    /// entries apart, so ids and `summary.md` never show two cases alike.
+    #[test]
+    fn a_zip_whose_first_key_repeats_leads_with_the_keys_that_tell_it_apart() {
+        let p = plan(
+            "[[sweep.zip]]\n\"plant.kit.shields\" = [2, 1, 1]\n\"plant.left.tunnel_diameter_mm\" = [24.0, 24.0, 27.0]\n\
+             \"checks[0].max\" = [250.0, 260.0, 270.0]\n",
+        );
+        let leads: Vec<bool> = p.keys().iter().map(|k| k.2).collect();
+        assert_eq!(leads, [true, true, false]);
+        let ids: Vec<String> = p.cases().map(|c| c.id).collect();
+        assert!(
+            ids[0].starts_with("shields=2,tunnel_diameter_mm=24.0-"),
+            "{ids:?}"
+        );
+        assert!(
+            ids[1].starts_with("shields=1,tunnel_diameter_mm=24.0-"),
+            "{ids:?}"
+        );
+        assert!(
+            ids[2].starts_with("shields=1,tunnel_diameter_mm=27.0-"),
+            "{ids:?}"
+        );
+        // A first key with distinct values leads alone, as before.
+        let p = plan("[[sweep.zip]]\n\"seed\" = [1, 2]\n\"checks[0].max\" = [250.0, 250.0]\n");
+        assert_eq!(
+            p.keys().iter().map(|k| k.2).collect::<Vec<_>>(),
+            [true, false]
+        );
     }
 
     #[test]
