@@ -399,7 +399,6 @@ fn csv_of(loaded: &LoadedScenario, ctl: &mut dyn Controller) -> String {
     String::from_utf8(sink.into_inner().unwrap()).unwrap()
 }
 
-/// Column `name` of a CSV text as numbers.
 #[test]
 fn named_telemetry_is_recorded_as_fw_columns_of_the_same_tick() {
     let Some(lib) = build("telemetry", &[]) else {

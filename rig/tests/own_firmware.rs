@@ -110,8 +110,12 @@ fn rust_firmware_telemetry_is_recorded_as_fw_columns_of_the_same_tick() {
     let integral = column(&csv, "fw_integral_duty_permille");
     let predicted = column(&csv, "fw_predicted_vacuum_mmhg");
     let (mut pulls, mut releases) = (0, 0);
+    let reading = column(&csv, "sensor_reading_mmhg");
     for k in 0..state.len() {
         if state[k] != 2.0 {
+            // Stopped: no cycle, and the loop acts on nothing but the reading.
+            assert_eq!(position[k], 0.0, "row {k}");
+            assert_eq!(predicted[k], reading[k], "row {k}");
             continue;
         }
         assert!((0.0..100.0).contains(&position[k]), "row {k}");

@@ -244,29 +244,126 @@ fn alternate_single_pumping_shares_the_sessions_between_the_breasts() {
     assert_eq!(sides, ["left", "right", "left", "right", "left", "right"]);
 }
 
+/// The kit's one shield stays the kit's on the right breast (`[plant.left]`'s tunnel) and meets
+/// the right nipple (`[plant.right]`'s size): a right tunnel setting changes nothing, a right
+/// nipple too big for the tunnel removes less.
+#[test]
+fn a_right_side_session_puts_the_kits_shield_on_the_right_nipple() {
+    let with = |extra: &str| {
+        let text =
+            single_pumping("right")
+                .source
+                .replacen("[course]", &format!("{extra}\n[course]"), 1);
+        run(&scenario::load_str(Path::new("single.toml"), &text).unwrap())
+    };
+    let plain = run(&single_pumping("right"));
+    let other_tunnel = with("[plant.right]\ntunnel_diameter_mm = 36.0");
+    assert_eq!(
+        plain.sessions, other_tunnel.sessions,
+        "the right tunnel is not the kit's"
+    );
+    let big_nipple = with("[plant.right]\nnipple_base_diameter_mm = 27.0");
+    let total = |r: &course::CourseRun| r.sessions.iter().map(|s| s.removed_ml[1]).sum::<f64>();
+    assert!(
+        total(&big_nipple) < total(&plain),
+        "a tight fit on the right: {} vs {} mL",
+        total(&big_nipple),
+        total(&plain)
+    );
+}
+
+/// Pump and infant sessions on `alternate` share one turn; a fixed side does not move it.
+#[test]
+fn pump_and_infant_sessions_share_the_alternation() {
+    let text = r#"
+name = "mixed"
+duration_s = 600.0
+[plant.kit]
+shields = 1
+[plant.mother]
+months_postpartum = 2
+[controller.settings.program]
+stimulation_max_s = 120
+[[events]]
+at_s = 0.5
+press = "power"
+[course]
+days = 1
+[[course.sessions]]
+at_h = [2.0, 10.0]
+kind = "pump"
+side = "alternate"
+[[course.sessions]]
+at_h = [6.0, 14.0]
+kind = "breastfeed"
+side = "alternate"
+duration_min = 10.0
+[[course.sessions]]
+at_h = [8.0]
+kind = "breastfeed"
+side = "right"
+duration_min = 10.0
+"#;
+    let loaded = scenario::load_str(Path::new("mixed.toml"), text).unwrap();
+    let r = run(&loaded);
+    let sides: Vec<_> = r.sessions.iter().map(|s| s.side).collect();
+    use course::FeedSide::{Left, Right};
+    // 2 h pump, 6 h feed, 8 h feed (fixed), 10 h pump, 14 h feed.
+    assert_eq!(sides, [Left, Right, Right, Left, Right]);
+    for s in &r.sessions {
+        let off = if s.side == Left { 1 } else { 0 };
+        assert_eq!(s.removed_ml[off], 0.0, "{s:?}");
+    }
+}
+
 /// One shield pumps one breast; two pump both: any other side is refused, naming the key.
 #[test]
 fn a_pump_sessions_side_must_fit_its_shields() {
-    let text = |side: &str, shields: u8| {
+    // The kit's shields, then the session's own `shields` (or none), its side and kind.
+    let text = |kit: u8, session: &str, side: &str, kind: &str| {
         format!(
-            "name = \"x\"\nduration_s = 60.0\n[plant.kit]\nshields = {shields}\n[course]\ndays = 1\n\
-             [[course.sessions]]\nat_h = [1.0]\nside = \"{side}\"\n"
+            "name = \"x\"\nduration_s = 60.0\n[plant.kit]\nshields = {kit}\n[course]\ndays = 1\n\
+             [[course.sessions]]\nat_h = [1.0]\nkind = \"{kind}\"\n{session}side = \"{side}\"\n"
         )
     };
-    for (side, shields, says) in [
-        ("both", 1, "one breast"),
-        ("left", 2, "both breasts at once"),
+    let one = "shields = 1\n";
+    let two = "shields = 2\n";
+    for (kit, session, side, says) in [
+        (1, "", "both", "one shield (`plant.kit.shields` = 1)"),
+        (
+            2,
+            one,
+            "both",
+            "one shield (`course.sessions[0].shields` = 1)",
+        ),
+        (2, "", "left", "two shields (`plant.kit.shields` = 2)"),
+        (2, "", "right", "both breasts at once"),
+        (2, "", "alternate", "both breasts at once"),
+        (
+            1,
+            two,
+            "alternate",
+            "two shields (`course.sessions[0].shields` = 2)",
+        ),
     ] {
-        let e = scenario::load_str(Path::new("x.toml"), &text(side, shields))
+        let e = scenario::load_str(Path::new("x.toml"), &text(kit, session, side, "pump"))
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("course.sessions[0].side") && e.contains(says),
-            "{e}"
+            e.contains(&format!("`course.sessions[0].side` = \"{side}\"")) && e.contains(says),
+            "{kit} {session} {side}: {e}"
         );
     }
-    for (side, shields) in [("right", 1), ("alternate", 1), ("both", 2)] {
-        scenario::load_str(Path::new("x.toml"), &text(side, shields)).expect(side);
+    for (kit, session, side, kind) in [
+        (1, "", "right", "pump"),
+        (1, "", "alternate", "pump"),
+        (2, "", "both", "pump"),
+        (2, one, "alternate", "pump"),
+        (2, "", "alternate", "breastfeed"),
+        (1, "", "both", "comfort"),
+    ] {
+        scenario::load_str(Path::new("x.toml"), &text(kit, session, side, kind))
+            .unwrap_or_else(|e| panic!("{kit} {session} {side} {kind}: {e}"));
     }
 }
 

@@ -142,7 +142,7 @@ pub struct ExampleFirmware {
     history: [i16; RATE_WINDOW],
     history_next: usize,
     history_seen: usize,
-    /// The reading the PI loop acted on at its last tick, 0.1 mmHg (debug telemetry).
+    /// The reading the PI loop acted on at the last tick, 0.1 mmHg (debug telemetry).
     last_predicted_dmmhg: i64,
     /// `cycle_pos` at the last tick, before it advanced (debug telemetry).
     last_cycle_pos: u64,
@@ -209,8 +209,8 @@ impl ExampleFirmware {
         &self.cfg
     }
 
-    /// Debug telemetry: the lead-predicted reading the PI loop acted on at its last tick (a pull
-    /// tick), 0.1 mmHg. What a board would print on its debug UART.
+    /// Debug telemetry: the reading the PI loop acted on at the last tick, 0.1 mmHg: lead-predicted
+    /// on a pull tick, the measured reading otherwise. What a board would print on its debug UART.
     pub fn predicted_vacuum_dmmhg(&self) -> i64 {
         self.last_predicted_dmmhg
     }
@@ -224,7 +224,7 @@ impl ExampleFirmware {
     }
 
     /// Debug telemetry: where in the pump cycle the last tick fell, % (whole percent, rounded
-    /// down; the pull is the first `pull_percent`).
+    /// down; the pull is the first `pull_percent`); 0 while stopped.
     pub fn cycle_position_pct(&self) -> u64 {
         self.last_cycle_pos
             .saturating_mul(100)
@@ -339,6 +339,10 @@ impl ExampleFirmware {
         let mut target = 0;
         let mut valve_open = true;
         let mut phase = CyclePhase::None;
+        // Debug telemetry as the C example reports it: off the pull, the loop's reading is the
+        // measured one; stopped, there is no cycle.
+        self.last_predicted_dmmhg = i64::from(measured);
+        self.last_cycle_pos = 0;
         if self.state == State::Expression {
             self.last_cycle_pos = self.cycle_pos;
             if self.cycle_pos < self.pull_len {

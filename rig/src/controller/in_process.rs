@@ -24,7 +24,8 @@ pub trait Firmware {
     /// Names of the firmware's own telemetry values, each recorded as the column `fw_<name>` of
     /// `timeseries.csv` and plotted in `firmware.png`, under the C ABI's rules
     /// (docs/firmware.md, "Named telemetry values"): lower-case letters, digits and `_`, starting
-    /// with a letter, at most 40 bytes, unique, at most 16 names; end each with its unit. Default:
+    /// with a letter, at most 40 bytes, unique, at most 16 names; by convention each ends with its
+    /// unit. Default:
     /// none.
     const TELEMETRY: &'static [&'static str] = &[];
     /// One control tick.

@@ -211,7 +211,7 @@ pub fn run_course(
                 SessionKind::Pump => {
                     let shields = spec.shields.unwrap_or(loaded.scenario.plant.kit.shields);
                     let side = match spec.side.unwrap_or(FeedSide::Left) {
-                        FeedSide::Alternate => alternate.take(),
+                        FeedSide::Alternate if shields == 1 => alternate.take(),
                         side => side,
                     };
                     let options = PumpOptions {
@@ -290,8 +290,8 @@ fn synthesised(m: &Mother) -> f64 {
 }
 
 /// The breast the next `side = "alternate"` session takes: the left first, then the other one
-/// than the last such session took (pump and infant sessions share it: she starts on the breast
-/// she did not use last time).
+/// than the last alternating session took. Pump and infant sessions share the turn; sessions with
+/// a fixed side (or both) do not move it.
 #[derive(Default)]
 struct Alternation {
     right_next: bool,
@@ -332,8 +332,9 @@ fn rest_until(mother: &mut Mother, until_s: f64, prolactin_weighted: &mut f64) {
 
 /// One pump session of the scenario with `mother` in it; returns her afterwards.
 ///
-/// The plant's one-shield kit is its first (left) chamber. A one-shield session on the right
-/// breast fits that shield with the right side's parameters and presents the mother mirrored
+/// The plant's one-shield kit is its first (left) chamber, built from `[plant.left]`. A
+/// one-shield session on the right breast puts that shield (its chamber, tunnel and leak) on the
+/// right nipple (`[plant.right]`'s nipple size) and presents the mother mirrored
 /// ([`Mother::swap_breasts`]) for the session; the record and the returned mother are in her own
 /// orientation again.
 pub fn pump_session(
@@ -366,8 +367,10 @@ pub fn pump_session(
     let prolactin_start = mother.outputs().prolactin_ng_ml;
     let ejections_before = mother.outputs().ejections;
     if on_right {
-        let kit = &mut sess.scenario.plant;
-        std::mem::swap(&mut kit.left, &mut kit.right);
+        // The kit's one shield (`[plant.left]`'s chamber, tunnel and leak) on the right nipple.
+        let plant = &mut sess.scenario.plant;
+        plant.left.nipple_base_diameter_mm = plant.right.nipple_base_diameter_mm;
+        plant.left.nipple_length_mm = plant.right.nipple_length_mm;
         mother.swap_breasts();
     }
     let mut plant =

@@ -214,18 +214,26 @@ pub fn problems(c: &CourseSpec, base_duration_s: f64, base_shields: u8) -> Vec<(
             _ => {}
         }
         let shields = s.shields.unwrap_or(base_shields);
+        let from = if s.shields.is_some() {
+            format!("`{at}.shields`")
+        } else {
+            "`plant.kit.shields`".to_owned()
+        };
         match (pump, shields, s.side) {
             (true, 1, Some(FeedSide::Both)) => push(
                 format!("{at}.side"),
-                "a one-shield pump session pumps one breast: \"left\", \"right\" or \"alternate\" \
-                 (pump both with `shields = 2`, or one after the other as two sessions)"
-                    .into(),
+                format!(
+                    "this pump session has one shield ({from} = 1) and pumps one breast: \
+                     \"left\", \"right\" or \"alternate\" (pump both with `{at}.shields = 2`, or \
+                     one after the other as two sessions)"
+                ),
             ),
             (true, 2, Some(side)) if side != FeedSide::Both => push(
                 format!("{at}.side"),
-                "a two-shield pump session pumps both breasts at once: only \"both\" (use \
-                 `shields = 1` to pump one side)"
-                    .into(),
+                format!(
+                    "this pump session has two shields ({from} = 2) and pumps both breasts at \
+                     once: only \"both\" (set `{at}.shields = 1` to pump one side)"
+                ),
             ),
             _ => {}
         }

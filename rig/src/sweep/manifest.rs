@@ -14,7 +14,8 @@ use super::select::Shard;
 pub struct ManifestKey {
     pub key: String,
     pub short: String,
-    /// The first key of its grid axis (the others of a `[[sweep.zip]]` group follow it).
+    /// A key that names the case: a `[sweep]` key, or the first key of a `[[sweep.zip]]` group
+    /// with the next ones while it repeats a value (the others follow them).
     pub lead: bool,
 }
 

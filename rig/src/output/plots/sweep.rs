@@ -8,8 +8,9 @@
 //! - `sweep-passfail`: every case on the parameter grid coloured pass / marginal / fail / error.
 //!
 //! The plotted metrics are the scenario's checks (the metrics someone chose to hold to a limit);
-//! every other summary metric is in `summary.csv`. The swept keys are the grid axes: the first
-//! key of each `[[sweep.zip]]` group stands for its group.
+//! every other summary metric is in `summary.csv`. The lead swept keys are the grid axes: the
+//! first key of each `[[sweep.zip]]` group stands for its group, with the next ones while it
+//! repeats a value (each an axis; combinations the group does not hold stay empty).
 
 use std::path::{Path, PathBuf};
 
