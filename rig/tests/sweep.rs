@@ -679,3 +679,53 @@ fn pumprig_run_writes_junit_beside_record_json() {
     assert!(record.contains("\"junit.xml\""));
     fs::remove_dir_all(&d).unwrap();
 }
+
+/// A zip group whose first key repeats a value is named by the keys that tell its cases apart:
+/// ids, `summary.md` and the plots show both, and each lead key is an axis of the maps.
+#[test]
+fn a_zip_whose_first_key_repeats_names_its_cases_by_both_keys() {
+    let d = scratch("zip-leads");
+    let body = SWEEP.split("[sweep]").next().unwrap().to_owned()
+        + "[[sweep.zip]]\n\"controller.settings.expression.vacuum_mmhg\" = [190, 190, 150]\n\
+           \"plant.left.tunnel_diameter_mm\" = [24.0, 27.0, 24.0]\n\
+           \"checks[1].max\" = [275.0, 276.0, 277.0]\n";
+    let sc = write_scenario(&d, "zip.toml", &body);
+    let o = sweep(&sc, &d.join("out"), &["--jobs", "2"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the 150 mmHg case fails: {}",
+        text(&o)
+    );
+    let md = fs::read_to_string(d.join("out/summary.md")).unwrap();
+    assert!(
+        md.contains("| # | `vacuum_mmhg` | `tunnel_diameter_mm` |"),
+        "{md}"
+    );
+    let csv = fs::read_to_string(d.join("out/summary.csv")).unwrap();
+    let ids: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .map(|l| csv_fields(l)[1].clone())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    for (id, start) in ids.iter().zip([
+        "vacuum_mmhg=190,tunnel_diameter_mm=24.0-",
+        "vacuum_mmhg=190,tunnel_diameter_mm=27.0-",
+        "vacuum_mmhg=150,tunnel_diameter_mm=24.0-",
+    ]) {
+        assert!(id.starts_with(start), "{id} vs {start}");
+    }
+    // Two lead keys: two axes, so a heatmap per check, besides the pass/fail map.
+    let files: Vec<String> = fs::read_dir(d.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|f| f == "sweep-passfail.png"), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("sweep-heatmap-c1-") && f.ends_with(".png")),
+        "{files:?}"
+    );
+}
