@@ -159,10 +159,8 @@ fn bad_course_input_names_the_key() {
     assert!(e.contains("months_postpartum"), "{e}");
 }
 
-/// A single-pumping course on `side`: two days, three 10-minute sessions a day.
-fn single_pumping(side: &str) -> LoadedScenario {
-    let text = format!(
-        r#"
+/// A 10-minute session with one shield, before its `[course]`.
+const ONE_SHIELD: &str = r#"
 name = "single"
 duration_s = 600.0
 [plant.kit]
@@ -174,13 +172,13 @@ stimulation_max_s = 120
 [[events]]
 at_s = 0.5
 press = "power"
-[course]
-days = 2
-[[course.sessions]]
-at_h = [2.0, 10.0, 18.0]
-kind = "pump"
-side = "{side}"
-"#
+"#;
+
+/// A single-pumping course on `side`: two days, three 10-minute sessions a day.
+fn single_pumping(side: &str) -> LoadedScenario {
+    let text = format!(
+        "{ONE_SHIELD}[course]\ndays = 2\n[[course.sessions]]\nat_h = [2.0, 10.0, 18.0]\n\
+         kind = \"pump\"\nside = \"{side}\"\n"
     );
     scenario::load_str(Path::new("single.toml"), &text).expect("valid scenario")
 }
@@ -275,18 +273,7 @@ fn a_right_side_session_puts_the_kits_shield_on_the_right_nipple() {
 /// Pump and infant sessions on `alternate` share one turn; a fixed side does not move it.
 #[test]
 fn pump_and_infant_sessions_share_the_alternation() {
-    let text = r#"
-name = "mixed"
-duration_s = 600.0
-[plant.kit]
-shields = 1
-[plant.mother]
-months_postpartum = 2
-[controller.settings.program]
-stimulation_max_s = 120
-[[events]]
-at_s = 0.5
-press = "power"
+    let course = r#"
 [course]
 days = 1
 [[course.sessions]]
@@ -304,7 +291,8 @@ kind = "breastfeed"
 side = "right"
 duration_min = 10.0
 "#;
-    let loaded = scenario::load_str(Path::new("mixed.toml"), text).unwrap();
+    let text = format!("{ONE_SHIELD}{course}");
+    let loaded = scenario::load_str(Path::new("mixed.toml"), &text).unwrap();
     let r = run(&loaded);
     let sides: Vec<_> = r.sessions.iter().map(|s| s.side).collect();
     use course::FeedSide::{Left, Right};
